@@ -1,0 +1,137 @@
+"""The command line: a thin layer over :mod:`cleancorp.pipeline`."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .catalog import CATEGORIES, CatalogError
+from .dedup import DedupSettings
+from .pipeline import Options, UsageError, run
+from .read import DEFAULT_MAX_BYTES
+from .write import summary_line
+
+EXIT_OK, EXIT_DOCUMENT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="cleancorp")
+def main() -> None:
+    """Clean and deduplicate scraped news.
+
+    Decodes and repairs text, strips boilerplate (navigation, donation appeals, disclaimers,
+    comment and share prompts, ...), turns bylines, dates and tags into metadata, and marks
+    near-duplicate reprints. Start with:
+
+        cleancorp run raw/ clean/
+    """
+
+
+@main.command("run")
+@click.argument("raw", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("clean", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0),
+    default=DedupSettings.threshold,
+    show_default=True,
+    help="Jaccard similarity of cleaned bodies at which two documents are the same story.",
+)
+@click.option(
+    "--containment",
+    type=click.FloatRange(0.0, 1.0),
+    default=DedupSettings.containment,
+    show_default=True,
+    help="Share of a shorter body inside a longer one that makes it an abridged copy.",
+)
+@click.option(
+    "--num-perm",
+    type=click.IntRange(16, 1024),
+    default=DedupSettings.num_perm,
+    show_default=True,
+    help="MinHash permutations (more: slower, more exact candidates).",
+)
+@click.option(
+    "--shingle-size",
+    type=click.IntRange(1, 20),
+    default=DedupSettings.shingle_size,
+    show_default=True,
+    help="Words per shingle.",
+)
+@click.option("--keep-duplicates", is_flag=True, help="Also write the body of near-duplicates.")
+@click.option(
+    "--catalog",
+    "catalog_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="TOML file of extra boilerplate rules (same format as the built-in catalog).",
+)
+@click.option(
+    "--disable",
+    "disabled",
+    multiple=True,
+    type=click.Choice(CATEGORIES),
+    help="Keep blocks of this category (repeatable), e.g. --disable caption.",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(1),
+    default=DEFAULT_MAX_BYTES,
+    show_default=True,
+    help="Larger inputs are not read; they get status error.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(0),
+    default=0,
+    help="Worker processes; 0 (the default) uses every core.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON on stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+def run_command(
+    raw: Path,
+    clean: Path,
+    threshold: float,
+    containment: float,
+    num_perm: int,
+    shingle_size: int,
+    keep_duplicates: bool,
+    catalog_path: Path | None,
+    disabled: tuple[str, ...],
+    max_bytes: int,
+    jobs: int,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Clean every .txt/.html/.htm (optionally .gz) file under RAW into CLEAN.
+
+    CLEAN mirrors RAW: a/b.html becomes a/b.txt (the body) and a/b.json (the sidecar).
+    Near-duplicates get a sidecar only. The run report goes to CLEAN/.cleancorp/report.json.
+
+    Exit status: 0 all documents fine, 1 some documents failed, 2 usage or configuration error.
+    """
+    options = Options(
+        dedup=DedupSettings(
+            threshold=threshold, containment=containment, num_perm=num_perm, shingle_size=shingle_size
+        ),
+        catalog_path=catalog_path,
+        disabled_categories=tuple(sorted(disabled)),
+        keep_duplicates=keep_duplicates,
+        max_bytes=max_bytes,
+        jobs=jobs or os.cpu_count() or 1,
+    )
+    try:
+        report = run(raw, clean, options)
+    except (UsageError, CatalogError) as exc:
+        click.echo(f"cleancorp: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False))
+    if not quiet:
+        click.echo(summary_line(report), err=True)
+    sys.exit(EXIT_DOCUMENT_ERRORS if report["errors"] else EXIT_OK)

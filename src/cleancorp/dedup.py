@@ -1,0 +1,132 @@
+"""Near-duplicate detection: MinHash LSH for candidates, exact set overlap to decide.
+
+Documents are offered in priority order; each is compared only with documents already kept, so
+a cluster is a kept document and the documents verified against *it* (no chaining through a
+third). A candidate is a duplicate when the exact Jaccard similarity of the shingle sets reaches
+``threshold``, or when most of the smaller document's shingles lie in the larger one
+(``containment``: an abridged reprint), provided it is not tiny.
+
+>>> finder = NearDuplicates(DedupSettings(num_perm=64))
+>>> text = "the quick brown fox jumps over the lazy dog while the cat sleeps on the warm mat " * 3
+>>> finder.check("a", text) is None
+True
+>>> finder.check("b", text.replace("lazy", "sleepy")).kept_id
+'a'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import datasketch
+import xxhash
+from datasketch import MinHash, MinHashLSH
+
+TOKEN = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True)
+class DedupSettings:
+    threshold: float = 0.5  # exact Jaccard at which two bodies are the same story
+    containment: float = 0.8  # share of the smaller body inside the larger for an abridged copy
+    min_containment_shingles: int = 30  # below this, containment alone proves nothing
+    num_perm: int = 128
+    shingle_size: int = 5
+    lsh_threshold: float = 0.3  # lower than ``threshold`` so abridged copies become candidates
+    seed: int = 1
+
+    def params(self) -> dict[str, object]:
+        """What must match for signatures of two runs to be comparable."""
+        return {
+            "num_perm": self.num_perm,
+            "shingle_size": self.shingle_size,
+            "seed": self.seed,
+            "hash": "xxh32",
+            "tokens": "casefolded letters only",
+            "datasketch": datasketch.__version__,
+            "scheme": MinHash(num_perm=1).scheme,
+        }
+
+
+@dataclass(frozen=True)
+class Match:
+    kept_id: str
+    similarity: float  # exact Jaccard to the kept document
+    containment: float
+
+
+def shingle_hashes(text: str, size: int) -> set[int]:
+    """Hashes of word ``size``-grams over case-folded letter runs (digits and punctuation dropped).
+
+    A text shorter than ``size`` words gives one shingle of all its words.
+    """
+    tokens = TOKEN.findall(text.casefold())
+    if not tokens:
+        return set()
+    if len(tokens) <= size:
+        return {xxhash.xxh32_intdigest(" ".join(tokens).encode())}
+    return {
+        xxhash.xxh32_intdigest(" ".join(tokens[i : i + size]).encode()) for i in range(len(tokens) - size + 1)
+    }
+
+
+def _identity(value: int) -> int:
+    return value
+
+
+def signature(shingles: set[int], settings: DedupSettings) -> MinHash:
+    minhash = MinHash(num_perm=settings.num_perm, seed=settings.seed, hashfunc=_identity)
+    minhash.update_batch(sorted(shingles))
+    return minhash
+
+
+class NearDuplicates:
+    """An incremental set of kept documents that new documents are checked against."""
+
+    def __init__(self, settings: DedupSettings | None = None) -> None:
+        self.settings = settings or DedupSettings()
+        self._lsh = MinHashLSH(threshold=self.settings.lsh_threshold, num_perm=self.settings.num_perm)
+        self._shingles: dict[str, set[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._shingles)
+
+    def compare(self, a: set[int], b: set[int]) -> Match | None:
+        if not a or not b:
+            return None
+        common = len(a & b)
+        jaccard = common / len(a | b)
+        smaller = min(len(a), len(b))
+        containment = common / smaller
+        s = self.settings
+        if jaccard >= s.threshold or (containment >= s.containment and smaller >= s.min_containment_shingles):
+            return Match("", round(jaccard, 4), round(containment, 4))
+        return None
+
+    def find(self, text: str) -> tuple[Match | None, set[int], MinHash]:
+        """The best verified match among kept documents, with the shingles and signature."""
+        shingles = shingle_hashes(text, self.settings.shingle_size)
+        minhash = signature(shingles, self.settings)
+        best: Match | None = None
+        if shingles:
+            for candidate in sorted(self._lsh.query(minhash)):
+                found = self.compare(shingles, self._shingles[candidate])
+                if found and (
+                    best is None
+                    or (found.similarity, found.containment) > (best.similarity, best.containment)
+                ):
+                    best = Match(candidate, found.similarity, found.containment)
+        return best, shingles, minhash
+
+    def keep(self, doc_id: str, shingles: set[int], minhash: MinHash) -> None:
+        if shingles:
+            self._lsh.insert(doc_id, minhash)
+            self._shingles[doc_id] = shingles
+
+    def check(self, doc_id: str, text: str) -> Match | None:
+        """Return the kept document ``text`` duplicates, or keep it and return ``None``."""
+        match, shingles, minhash = self.find(text)
+        if match is None:
+            self.keep(doc_id, shingles, minhash)
+        return match

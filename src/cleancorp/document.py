@@ -1,0 +1,105 @@
+"""The one object that flows through every stage.
+
+A :class:`Document` starts as bytes read from disk and leaves as a cleaned body plus a sidecar.
+Each stage changes it and records why: removed blocks go to :attr:`Document.removed`, encoding
+repairs to :attr:`Document.fixes`, failures to :attr:`Document.error`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+SCHEMA_VERSION = 1
+
+
+class Status(StrEnum):
+    KEPT = "kept"
+    DUPLICATE = "duplicate"
+    EMPTY = "empty"
+    ERROR = "error"
+
+
+@dataclass
+class Removal:
+    """One block taken out of the body, with the category and the rule that decided it.
+
+    ``zone`` (``header``, ``body``, ``footer``) and ``fields`` (metadata a rule captured, such
+    as an author) are for later stages and are not written to the sidecar.
+    """
+
+    category: str
+    rule: str
+    text: str
+    zone: str = "body"
+    fields: dict[str, str] = field(default_factory=dict)
+    raw: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"category": self.category, "rule": self.rule, "text": self.text}
+
+
+@dataclass
+class Block:
+    """A paragraph (one non-empty line of the repaired text).
+
+    ``raw`` keeps the spacing of the source (tags are sometimes separated only by a double
+    space); ``text`` is the normalized form that is written out.
+    """
+
+    text: str
+    raw: str
+
+
+@dataclass
+class Metadata:
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    url: str | None = None
+    site: str | None = None
+    tags: list[str] = field(default_factory=list)
+    source_credit: str | None = None
+
+
+@dataclass
+class Document:
+    id: str
+    source: str
+    format: str = "text"
+    data: bytes = b""
+    source_sha256: str = ""
+    encoding: str | None = None
+    fixes: list[str] = field(default_factory=list)
+    text: str = ""
+    blocks: list[Block] = field(default_factory=list)
+    removed: list[Removal] = field(default_factory=list)
+    meta: Metadata = field(default_factory=Metadata)
+    status: Status = Status.KEPT
+    error: str | None = None
+    cluster: str | None = None
+    duplicate_of: str | None = None
+    similarity: float | None = None
+    chars_in: int = 0
+    lines_in: int = 0
+
+    @property
+    def body(self) -> str:
+        """The cleaned body as written: paragraphs separated by one blank line, final newline."""
+        if not self.blocks:
+            return ""
+        return "\n\n".join(block.text for block in self.blocks) + "\n"
+
+    def fail(self, message: str) -> None:
+        """Mark the document as failed with a one-line message; later stages skip it."""
+        self.status = Status.ERROR
+        self.error = " ".join(message.split())
+        self.blocks = []
+
+    @property
+    def failed(self) -> bool:
+        return self.status is Status.ERROR
+
+    def add_fix(self, fix: str) -> None:
+        if fix not in self.fixes:
+            self.fixes.append(fix)

@@ -1,0 +1,53 @@
+"""Stopword density, the strongest single sign that a line is prose (jusText's stoplists).
+
+>>> english = stoplist_for("The cat sat on the mat and looked at the door of the house.".split())
+>>> round(stopword_ratio("the results of the vote were announced", english), 2)
+0.71
+>>> stopword_ratio("Sport Weather iPlayer Lorem", english)
+0.0
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache
+
+import justext
+
+WORD = re.compile(r"\w+")
+# Below this share of English stopwords a document is probably in another language, and the
+# other stoplists are tried.
+ENGLISH_MIN_RATIO = 0.15
+
+
+@cache
+def _stoplist(language: str) -> frozenset[str]:
+    return frozenset(word.strip(".,;:!?") for word in justext.get_stoplist(language))
+
+
+@cache
+def _languages() -> tuple[str, ...]:
+    return tuple(sorted(justext.get_stoplists()))
+
+
+def _ratio(words: Sequence[str], stoplist: frozenset[str]) -> float:
+    return sum(1 for w in words if w in stoplist) / len(words) if words else 0.0
+
+
+def stoplist_for(words: Sequence[str]) -> frozenset[str]:
+    """The stoplist of the language whose stopwords are densest in ``words`` (lowercased here)."""
+    lowered = [w.lower() for w in words]
+    english = _stoplist("English")
+    if _ratio(lowered, english) >= ENGLISH_MIN_RATIO:
+        return english
+    best, best_ratio = english, _ratio(lowered, english)
+    for language in _languages():
+        ratio = _ratio(lowered, _stoplist(language))
+        if ratio > best_ratio:
+            best, best_ratio = _stoplist(language), ratio
+    return best
+
+
+def stopword_ratio(text: str, stoplist: frozenset[str]) -> float:
+    return _ratio(WORD.findall(text.lower()), stoplist)

@@ -1,0 +1,161 @@
+"""The stages chained: per-document cleaning, then corpus-level deduplication, then writing.
+
+>>> doc = clean_text("Big News Today\\n\\n" + "The council voted on Monday to approve the plan for the new bridge. " * 3
+...                  + "\\n\\nLeave a Reply\\n")
+>>> doc.meta.title, [r.category for r in doc.removed]
+('Big News Today', ['title', 'comment_prompt'])
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .boilerplate import ZoneSettings, strip_boilerplate
+from .catalog import Catalog, default_catalog, load_catalog
+from .decode import decode
+from .dedup import DedupSettings, NearDuplicates
+from .document import Document, Status
+from .extract import ExtractSettings, extract_html
+from .metadata import extract_metadata
+from .read import DEFAULT_MAX_BYTES, InputFile, find_inputs, read_document
+from .repair import repair, repair_text
+from .write import build_report, write_document, write_report
+
+
+class UsageError(ValueError):
+    """The run cannot start as asked (bad folders, bad catalog); the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Options:
+    dedup: DedupSettings = field(default_factory=DedupSettings)
+    zones: ZoneSettings = field(default_factory=ZoneSettings)
+    extract: ExtractSettings = field(default_factory=ExtractSettings)
+    catalog_path: Path | None = None
+    disabled_categories: tuple[str, ...] = ()
+    keep_duplicates: bool = False
+    max_bytes: int = DEFAULT_MAX_BYTES
+    jobs: int = 1
+
+
+@cache
+def _catalog(path: Path | None, disabled: tuple[str, ...]) -> Catalog:
+    catalog = load_catalog(path) if path else default_catalog()
+    return catalog.without(disabled) if disabled else catalog
+
+
+def catalog_for(options: Options) -> Catalog:
+    return _catalog(options.catalog_path, options.disabled_categories)
+
+
+def _repair_metadata(doc: Document) -> None:
+    meta = doc.meta
+    for name in ("title", "author", "site"):
+        value = getattr(meta, name)
+        if value:
+            setattr(meta, name, repair_text(value, extracted=True)[0] or None)
+
+
+def clean_document(doc: Document, options: Options | None = None) -> Document:
+    """Run every per-document stage on ``doc`` (which holds raw bytes) and return it."""
+    options = options or Options()
+    decode(doc)
+    extract_html(doc, options.extract)
+    repair(doc)
+    _repair_metadata(doc)
+    strip_boilerplate(doc, catalog_for(options), options.zones)
+    extract_metadata(doc)
+    if not doc.failed and not doc.blocks:
+        doc.status = Status.EMPTY
+    return doc
+
+
+def clean_text(
+    text: str | bytes, id: str = "document", format: str = "text", options: Options | None = None
+) -> Document:
+    """Clean one document given as text or bytes (library entry point; no deduplication)."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return clean_document(Document(id=id, source=id, format=format, data=data), options)
+
+
+def process_input(item: InputFile, options: Options) -> Document:
+    return clean_document(read_document(item, options.max_bytes), options)
+
+
+def _process_all(items: list[InputFile], options: Options) -> Iterator[Document]:
+    if options.jobs <= 1 or len(items) < 2:
+        for item in items:
+            yield process_input(item, options)
+        return
+    with ProcessPoolExecutor(max_workers=options.jobs) as pool:
+        chunk = max(1, min(64, len(items) // (options.jobs * 8)))
+        yield from pool.map(process_input, items, [options] * len(items), chunksize=chunk)
+
+
+def deduplicate(docs: Iterable[Document], settings: DedupSettings) -> None:
+    """Corpus stage: mark near-duplicates. The first document in path order is kept."""
+    finder = NearDuplicates(settings)
+    for doc in sorted(docs, key=lambda d: d.id):
+        if doc.status is not Status.KEPT:
+            continue
+        match = finder.check(doc.id, doc.body)
+        if match is None:
+            doc.cluster = doc.id
+        else:
+            doc.status = Status.DUPLICATE
+            doc.cluster = doc.duplicate_of = match.kept_id
+            doc.similarity = match.similarity
+
+
+def _check_folders(raw: Path, clean: Path) -> None:
+    if not raw.is_dir():
+        raise UsageError(f"RAW folder {raw} does not exist or is not a folder")
+    if raw.resolve() == clean.resolve():
+        raise UsageError("RAW and CLEAN are the same folder; write the output to another folder")
+    if raw.resolve().is_relative_to(clean.resolve()):
+        raise UsageError(f"RAW ({raw}) lies inside CLEAN ({clean}); choose a CLEAN outside it")
+
+
+def _collisions(items: list[InputFile]) -> tuple[list[InputFile], list[dict[str, str]]]:
+    """Keep the first input of each id; report the others (``a.txt`` and ``a.html``)."""
+    seen: dict[str, InputFile] = {}
+    kept, problems = [], []
+    for item in items:
+        first = seen.setdefault(item.id, item)
+        if first is item:
+            kept.append(item)
+        else:
+            problems.append(
+                {
+                    "source": item.relative.as_posix(),
+                    "error": f"skipped: writes to the same output as {first.relative.as_posix()}; rename one",
+                }
+            )
+    return kept, problems
+
+
+def run(raw: Path, clean: Path, options: Options | None = None) -> dict[str, Any]:
+    """Clean every input under ``raw`` into ``clean``; returns the run report (also written)."""
+    options = options or Options()
+    _check_folders(raw, clean)
+    catalog_for(options)  # fail early on a bad catalog
+    started = time.perf_counter()
+    items, problems = _collisions(list(find_inputs(raw, exclude=clean)))
+    docs = list(_process_all(items, options))
+    deduplicate(docs, options.dedup)
+    for doc in docs:
+        write_document(doc, clean, options.keep_duplicates)
+    seconds = time.perf_counter() - started
+    report = build_report(
+        docs,
+        problems,
+        {"seconds": round(seconds, 3), "docs_per_second": round(len(docs) / seconds, 1) if seconds else None},
+    )
+    write_report(clean, report)
+    return report

@@ -1,0 +1,108 @@
+"""Find input files under RAW and read their bytes into :class:`Document` objects.
+
+>>> input_id(Path("news/2020/story.html.gz"))
+'news/2020/story'
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .document import Document
+
+FORMATS = {".txt": "text", ".html": "html", ".htm": "html"}
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: Path
+    relative: Path
+
+    @property
+    def id(self) -> str:
+        return input_id(self.relative)
+
+    @property
+    def format(self) -> str:
+        return input_format(self.relative)
+
+
+def input_format(relative: Path) -> str:
+    """``text`` or ``html``, from the name with any ``.gz`` removed."""
+    name = relative.name[:-3] if relative.name.endswith(".gz") else relative.name
+    return FORMATS[Path(name).suffix.lower()]
+
+
+def input_id(relative: Path) -> str:
+    """The document id: the relative path without its format extension(s), with ``/``."""
+    name = relative.name[:-3] if relative.name.endswith(".gz") else relative.name
+    stem = name[: -len(Path(name).suffix)]
+    return (relative.parent / stem).as_posix().removeprefix("./")
+
+
+def is_input(name: str) -> bool:
+    base = name[:-3] if name.endswith(".gz") else name
+    return not name.startswith(".") and Path(base).suffix.lower() in FORMATS
+
+
+def find_inputs(raw: Path, exclude: Path | None = None) -> Iterator[InputFile]:
+    """Every input file below ``raw``, in sorted order, skipping hidden entries and ``exclude``.
+
+    Symlinked directories are not followed, so a link loop cannot hang the walk.
+    """
+    raw = raw.resolve()
+    excluded = exclude.resolve() if exclude is not None else None
+    for directory, subdirs, files in os.walk(raw, followlinks=False):
+        here = Path(directory)
+        subdirs[:] = sorted(
+            d for d in subdirs if not d.startswith(".") and (excluded is None or here / d != excluded)
+        )
+        for name in sorted(files):
+            if is_input(name):
+                path = here / name
+                yield InputFile(path, path.relative_to(raw))
+
+
+def read_document(item: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Read one input's bytes (decompressing ``.gz``); failures become a document error."""
+    doc = Document(id=item.id, source=item.relative.as_posix(), format=item.format)
+    try:
+        size = item.path.stat().st_size
+        if size > max_bytes:
+            doc.fail(f"file is {size:,} bytes, over the --max-bytes limit of {max_bytes:,}")
+            return doc
+        data = item.path.read_bytes()
+    except FileNotFoundError:
+        doc.fail("file vanished before it could be read")
+        return doc
+    except OSError as exc:
+        doc.fail(f"cannot read file: {exc.strerror or exc}")
+        return doc
+    doc.source_sha256 = hashlib.sha256(data).hexdigest()
+    if item.path.name.endswith(".gz"):
+        try:
+            data = _gunzip(data, max_bytes)
+        except (OSError, EOFError, zlib.error) as exc:
+            doc.fail(f"corrupt gzip file: {exc}")
+            return doc
+        except ValueError as exc:
+            doc.fail(str(exc))
+            return doc
+    doc.data = data
+    return doc
+
+
+def _gunzip(data: bytes, max_bytes: int) -> bytes:
+    with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+        out = stream.read(max_bytes + 1)
+    if len(out) > max_bytes:
+        raise ValueError(f"gzip content is over the --max-bytes limit of {max_bytes:,}")
+    return out

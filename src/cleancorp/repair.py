@@ -1,0 +1,104 @@
+"""Repair decoded text: mojibake and broken Unicode (ftfy), then whitespace and artifact cleanup.
+
+>>> repair_text("Itâ€™s a cafÃ©\\u200b  test")[0]
+'It’s a café test'
+>>> repair_text("Mail: [email\\u00a0protected]")
+('Mail: [email]', ['email_protected'])
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import ftfy
+
+from .document import Block, Document
+
+# uncurl_quotes is off: quotes are content, and the clean copy of a document must come out
+# byte-identical to a mojibake-damaged copy of it.
+_BASE_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, normalization="NFC", explain=True)
+TEXT_CONFIG = _BASE_CONFIG._replace(unescape_html="auto")
+# trafilatura has already unescaped entities; unescaping again would corrupt a literal "&amp;".
+EXTRACTED_CONFIG = _BASE_CONFIG._replace(unescape_html=False)
+
+# Characters with no visible width that scrapers leave behind. ZWJ and ZWNJ are kept: they are
+# meaningful in emoji sequences and in Persian and Indic scripts.
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u180e\u00ad"), None)
+SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+# Cloudflare's e-mail obfuscation leaves this text where an address was.
+EMAIL_PROTECTED = re.compile(r"\[email(?:\s|\u00a0)*protected\]", re.I)
+EMAIL_PLACEHOLDER = "[email]"
+
+
+def explain_fixes(explanation: list[tuple[str, str]] | None) -> list[str]:
+    """Turn ftfy's step list into short names, e.g. ``mojibake:utf-8/sloppy-windows-1252``."""
+    names: list[str] = []
+    encoded_as: str | None = None
+    for action, parameter in explanation or []:
+        if action == "encode":
+            encoded_as = parameter
+        elif action == "decode" and encoded_as is not None:
+            names.append(f"mojibake:{parameter}/{encoded_as}")
+            encoded_as = None
+        elif action in ("apply", "normalize", "transcode"):
+            names.append(parameter if action == "apply" else f"{action}:{parameter}")
+    return names
+
+
+def fix_unicode(text: str, config: ftfy.TextFixerConfig = TEXT_CONFIG) -> tuple[str, list[str]]:
+    """ftfy over each line, as ``ftfy.fix_text`` does, keeping the explanations."""
+    fixed: list[str] = []
+    fixes: list[str] = []
+    for line in text.splitlines(keepends=True):
+        if line.isascii() and "&" not in line and not _has_controls(line):
+            fixed.append(line)  # nothing ftfy could change: skip its cost
+            continue
+        result = ftfy.fix_and_explain(line, config)
+        fixed.append(result.text)
+        for name in explain_fixes(result.explanation):
+            if name not in fixes:
+                fixes.append(name)
+    return "".join(fixed), fixes
+
+
+def _has_controls(line: str) -> bool:
+    return any((ord(ch) < 32 and ch not in "\n\r\t") or ord(ch) == 127 for ch in line)
+
+
+def normalize_line(line: str) -> str:
+    """Whitespace as written: no invisible characters, single spaces, no edge spaces."""
+    return SPACES.sub(" ", line.translate(INVISIBLE)).strip()
+
+
+def _repair(text: str, extracted: bool) -> tuple[list[str], list[str], list[str]]:
+    """Returns the fixed lines (spacing kept), the same lines normalized, and the fixes."""
+    fixed, fixes = fix_unicode(text, EXTRACTED_CONFIG if extracted else TEXT_CONFIG)
+    if "\r" in fixed:
+        fixed = fixed.replace("\r\n", "\n").replace("\r", "\n")
+        fixes.append("line_endings")
+    if any(ch in fixed for ch in "\u200b\u2060\ufeff\u180e\u00ad"):
+        fixes.append("invisible_characters")
+    if EMAIL_PROTECTED.search(fixed):
+        fixed = EMAIL_PROTECTED.sub(EMAIL_PLACEHOLDER, fixed)
+        fixes.append("email_protected")
+    fixed = unicodedata.normalize("NFC", fixed)
+    raw_lines = fixed.split("\n")
+    return raw_lines, [normalize_line(line) for line in raw_lines], fixes
+
+
+def repair_text(text: str, extracted: bool = False) -> tuple[str, list[str]]:
+    """Fix a whole text; returns the text (lines normalized, blank runs kept) and the fixes."""
+    _, lines, fixes = _repair(text, extracted)
+    return "\n".join(lines).strip("\n"), fixes
+
+
+def repair(doc: Document) -> None:
+    """Stage: repair ``doc.text`` and split it into blocks (one per non-empty line)."""
+    if doc.failed:
+        return
+    raw_lines, lines, fixes = _repair(doc.text, extracted=doc.format == "html")
+    for fix in fixes:
+        doc.add_fix(fix)
+    doc.blocks = [Block(text=line, raw=raw) for line, raw in zip(lines, raw_lines, strict=True) if line]
+    doc.text = "\n".join(lines).strip("\n")

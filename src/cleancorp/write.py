@@ -1,0 +1,133 @@
+"""Write cleaned bodies, sidecars (``../CONTRACT.md`` v1) and the run report, atomically.
+
+Every file is written to a temporary name in its final folder and renamed over the target, so a
+reader (or a crash) never sees half a file. Per-document files hold no timestamps: the same input
+and options give byte-identical output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from .document import SCHEMA_VERSION, Document, Status
+
+STATE_DIR = ".cleancorp"
+
+
+def atomic_write(path: Path, data: str) -> None:
+    """Write ``data`` (UTF-8) to ``path`` via a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+
+
+def sidecar(doc: Document) -> dict[str, Any]:
+    """The sidecar object, keys in contract order."""
+    meta = doc.meta
+    body = doc.body
+    return {
+        "schema": SCHEMA_VERSION,
+        "id": doc.id,
+        "source": doc.source,
+        "source_sha256": doc.source_sha256 or None,
+        "format": doc.format,
+        "status": doc.status.value,
+        "error": doc.error,
+        "title": meta.title,
+        "author": meta.author,
+        "date": meta.date,
+        "url": meta.url,
+        "site": meta.site,
+        "tags": list(meta.tags),
+        "source_credit": meta.source_credit,
+        "cluster": doc.cluster,
+        "duplicate_of": doc.duplicate_of,
+        "similarity": doc.similarity,
+        "removed": [removal.as_dict() for removal in doc.removed],
+        "encoding": {"detected": doc.encoding, "fixes": list(doc.fixes)},
+        "stats": {
+            "chars_in": doc.chars_in,
+            "lines_in": doc.lines_in,
+            "chars_out": len(body),
+            "lines_out": len(doc.blocks),
+            "blocks_removed": len(doc.removed),
+        },
+    }
+
+
+def write_document(doc: Document, clean: Path, keep_duplicates: bool = False) -> None:
+    """Write ``CLEAN/<id>.txt`` (kept documents, or duplicates if asked) and ``CLEAN/<id>.json``.
+
+    A stale body from an earlier run is removed when the document is no longer kept, so that
+    ``CLEAN/**/*.txt`` is always the deduplicated corpus.
+    """
+    text_path = clean / f"{doc.id}.txt"
+    write_text = doc.status is Status.KEPT or (doc.status is Status.DUPLICATE and keep_duplicates)
+    if write_text:
+        atomic_write(text_path, doc.body)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            text_path.unlink()
+    atomic_write(clean / f"{doc.id}.json", json.dumps(sidecar(doc), ensure_ascii=False, indent=2) + "\n")
+
+
+def build_report(
+    docs: list[Document], problems: list[dict[str, str]], extra: dict[str, Any]
+) -> dict[str, Any]:
+    """Run-level counts: statuses, removed categories, encoding fixes, clusters, failures."""
+    statuses = Counter(doc.status.value for doc in docs)
+    categories = Counter(r.category for doc in docs for r in doc.removed)
+    rules = Counter(f"{r.category}/{r.rule}" for doc in docs for r in doc.removed)
+    fixes = Counter(fix for doc in docs for fix in doc.fixes)
+    encodings = Counter(doc.encoding for doc in docs if doc.encoding)
+    clusters = Counter(doc.cluster for doc in docs if doc.cluster)
+    multi = {cluster: size for cluster, size in clusters.items() if size > 1}
+    return {
+        "schema": SCHEMA_VERSION,
+        "documents": len(docs),
+        "status": dict(sorted(statuses.items())),
+        "removed_by_category": dict(sorted(categories.items())),
+        "removed_by_rule": dict(sorted(rules.items())),
+        "encodings": dict(sorted(encodings.items())),
+        "encoding_fixes": dict(sorted(fixes.items())),
+        "clusters": {
+            "with_duplicates": len(multi),
+            "largest": [
+                {"cluster": c, "size": n} for c, n in sorted(multi.items(), key=lambda x: (-x[1], x[0]))[:20]
+            ],
+        },
+        "errors": [{"source": doc.source, "error": doc.error} for doc in docs if doc.status is Status.ERROR]
+        + problems,
+        **extra,
+    }
+
+
+def write_report(clean: Path, report: dict[str, Any]) -> Path:
+    path = clean / STATE_DIR / "report.json"
+    atomic_write(path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    return path
+
+
+def summary_line(report: dict[str, Any]) -> str:
+    """One line for stderr, e.g. ``cleancorp: 5 documents: 5 kept; 17 blocks removed; 0 errors``."""
+    statuses = ", ".join(f"{n} {status}" for status, n in report["status"].items()) or "nothing"
+    removed = sum(report["removed_by_category"].values())
+    errors = len(report["errors"])
+    rate = report.get("docs_per_second")
+    speed = f" in {report['seconds']:.1f}s ({rate:,.0f} docs/s)" if rate else ""
+    return (
+        f"cleancorp: {report['documents']} documents: {statuses}; {removed} blocks removed; "
+        f"{errors} error{'s' if errors != 1 else ''}{speed}"
+    )
