@@ -1,7 +1,8 @@
-"""cleancorp: clean and deduplicate scraped news.
+r"""cleancorp: clean and deduplicate scraped news.
 
 >>> import cleancorp
->>> doc = cleancorp.clean_text("Headline Here Today\n\n" + "The mayor said on Friday that the new bridge will open in May. " * 3)
+>>> story = "The mayor said on Friday that the new bridge will open in May. " * 3
+>>> doc = cleancorp.clean_text("Headline Here Today\n\n" + story)
 >>> doc.meta.title, doc.status.value
 ('Headline Here Today', 'kept')
 """

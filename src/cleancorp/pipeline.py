@@ -1,7 +1,7 @@
 """The stages chained: per-document cleaning, then corpus-level deduplication, then writing.
 
->>> doc = clean_text("Big News Today\\n\\n" + "The council voted on Monday to approve the plan for the new bridge. " * 3
-...                  + "\\n\\nLeave a Reply\\n")
+>>> story = "The council voted on Monday to approve the plan for the new bridge. " * 3
+>>> doc = clean_text("Big News Today\\n\\n" + story + "\\n\\nLeave a Reply\\n")
 >>> doc.meta.title, [r.category for r in doc.removed]
 ('Big News Today', ['title', 'comment_prompt'])
 """
