@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 
 from .catalog import Catalog, Rule, default_catalog
 from .document import Document, Removal
-from .language import stoplist_for, stopword_ratio
+from .language import best_stopword_ratio, stoplist_for, stopword_ratio
 
+LIST_ITEM_MIN_WORDS = 3
 TERMINAL = re.compile(r"""[.!?…]["'”’»)\]]*$|[.!?]\s*\[\d+\]$""")
 
 
@@ -36,6 +37,9 @@ class ZoneSettings:
     min_stopword_ratio: float = 0.25  # prose has stopwords; menus, tag lists and code hardly any
     gap_penalty: float = 60.0  # cost of a non-prose block inside the body, in characters of prose
     rule_penalty: float = 60.0  # cost of a block an "any" rule removes (ads inside an article)
+    edge_rule_penalty: float = 400.0  # cost of a block an "edge" rule names (a prompt, a disclaimer)
+    item_min_words: int = 5  # a non-prose block this long is a list item or table row, not a menu
+    item_penalty: float = 40.0  # ... and costs less to bridge
 
 
 @dataclass
@@ -51,7 +55,10 @@ def is_anchor(text: str, settings: ZoneSettings, stoplist: frozenset[str]) -> bo
     words = len(text.split())
     if words < settings.anchor_min_words:
         return False
-    if stopword_ratio(text, stoplist) < settings.min_stopword_ratio:
+    if (
+        stopword_ratio(text, stoplist) < settings.min_stopword_ratio
+        and best_stopword_ratio(text) < settings.min_stopword_ratio
+    ):
         return False
     return words >= settings.anchor_long_words or bool(TERMINAL.search(text))
 
@@ -81,8 +88,34 @@ def _gain(
     text: str, hit: tuple[Rule, re.Match[str]] | None, settings: ZoneSettings, stoplist: frozenset[str]
 ) -> float:
     if hit is None:
-        return float(len(text)) if is_anchor(text, settings, stoplist) else -settings.gap_penalty
-    return -settings.rule_penalty if hit[0].zone == "any" and not hit[0].boundary else float("-inf")
+        if is_anchor(text, settings, stoplist):
+            return float(len(text))
+        if len(text.split()) >= settings.item_min_words:
+            return -settings.item_penalty
+        return -settings.gap_penalty
+    if hit[0].boundary:
+        return float("-inf")
+    return -settings.rule_penalty if hit[0].zone == "any" else -settings.edge_rule_penalty
+
+
+def _list_gains(
+    texts: Sequence[str], hits: Sequence[tuple[Rule, re.Match[str]] | None], settings: ZoneSettings
+) -> list[float]:
+    """Gains for a page with no prose at all (a calendar, a results table): any block of a few
+    words counts, starting after the byline when there is one."""
+    bylines = [i for i, hit in enumerate(hits) if hit and hit[0].category == "byline"]
+    start = bylines[0] + 1 if bylines and bylines[0] < len(texts) / 2 else 0
+    gains = []
+    for index, (text, hit) in enumerate(zip(texts, hits, strict=True)):
+        if index < start:
+            gains.append(float("-inf"))
+        elif hit is None:
+            gains.append(
+                float(len(text)) if len(text.split()) >= LIST_ITEM_MIN_WORDS else -settings.gap_penalty
+            )
+        else:
+            gains.append(_gain(text, hit, settings, frozenset()))
+    return gains
 
 
 def classify(
@@ -94,7 +127,7 @@ def classify(
     edge_hits = [catalog.search(text, at_edge=True) for text in texts]
     stoplist = stoplist_for(" ".join(texts).split())
     gains = [_gain(text, hit, settings, stoplist) for text, hit in zip(texts, edge_hits, strict=True)]
-    body = find_body(gains)
+    body = find_body(gains) or find_body(_list_gains(texts, edge_hits, settings))
     first, last = body if body else (len(texts), len(texts) - 1)
     verdicts: list[Verdict] = []
     for index, (text, hit) in enumerate(zip(texts, edge_hits, strict=True)):
