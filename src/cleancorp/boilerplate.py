@@ -118,17 +118,39 @@ def _list_gains(
     return gains
 
 
+def _named_edges(hits: Sequence[tuple[Rule, re.Match[str]] | None]) -> tuple[int, int]:
+    """For text an extractor already cut to the article: the header and footer are only the
+    leading and trailing blocks that some rule names."""
+    first = 0
+    while first < len(hits) and hits[first] is not None:
+        first += 1
+    last = len(hits) - 1
+    while last >= first and hits[last] is not None:
+        last -= 1
+    return first, last
+
+
 def classify(
-    texts: Sequence[str], catalog: Catalog | None = None, settings: ZoneSettings | None = None
+    texts: Sequence[str],
+    catalog: Catalog | None = None,
+    settings: ZoneSettings | None = None,
+    extracted: bool = False,
 ) -> list[Verdict]:
-    """A verdict for every block: keep it, or remove it with a category and a rule."""
+    """A verdict for every block: keep it, or remove it with a category and a rule.
+
+    ``extracted``: the text is an extractor's main text (HTML), so its extent is trusted and
+    only blocks named by rules are removed.
+    """
     catalog = catalog or default_catalog()
     settings = settings or ZoneSettings()
     edge_hits = [catalog.search(text, at_edge=True) for text in texts]
-    stoplist = stoplist_for(" ".join(texts).split())
-    gains = [_gain(text, hit, settings, stoplist) for text, hit in zip(texts, edge_hits, strict=True)]
-    body = find_body(gains) or find_body(_list_gains(texts, edge_hits, settings))
-    first, last = body if body else (len(texts), len(texts) - 1)
+    if extracted:
+        first, last = _named_edges(edge_hits)
+    else:
+        stoplist = stoplist_for(" ".join(texts).split())
+        gains = [_gain(text, hit, settings, stoplist) for text, hit in zip(texts, edge_hits, strict=True)]
+        body = find_body(gains) or find_body(_list_gains(texts, edge_hits, settings))
+        first, last = body if body else (len(texts), len(texts) - 1)
     verdicts: list[Verdict] = []
     for index, (text, hit) in enumerate(zip(texts, edge_hits, strict=True)):
         zone = "header" if index < first else "footer" if index > last else "body"
@@ -156,7 +178,7 @@ def strip_boilerplate(
     """Stage: remove boilerplate blocks from ``doc.blocks``, recording each removal."""
     if doc.failed or not doc.blocks:
         return
-    verdicts = classify([b.text for b in doc.blocks], catalog, settings)
+    verdicts = classify([b.text for b in doc.blocks], catalog, settings, extracted=doc.format == "html")
     kept = []
     for block, verdict in zip(doc.blocks, verdicts, strict=True):
         if verdict.keep:
