@@ -25,6 +25,8 @@ EXTRACTED_CONFIG = _BASE_CONFIG._replace(unescape_html=False)
 # Characters with no visible width that scrapers leave behind. ZWJ and ZWNJ are kept: they are
 # meaningful in emoji sequences and in Persian and Indic scripts.
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u180e\u00ad"), None)
+LINE = re.compile(r"[^\n]*\n|[^\n]+")
+OTHER_SPACES = re.compile(r"[\t\u1680\u2000-\u200a\u202f\u205f\u3000]")
 SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 # Cloudflare's e-mail obfuscation leaves this text where an address was.
 EMAIL_PROTECTED = re.compile(r"\[email(?:\s|\u00a0)*protected\]", re.I)
@@ -50,7 +52,7 @@ def fix_unicode(text: str, config: ftfy.TextFixerConfig = TEXT_CONFIG) -> tuple[
     """ftfy over each line, as ``ftfy.fix_text`` does, keeping the explanations."""
     fixed: list[str] = []
     fixes: list[str] = []
-    for line in text.splitlines(keepends=True):
+    for line in LINE.findall(text):  # "\n" only, like ftfy.fix_text (splitlines also cuts at \x1e)
         if line.isascii() and "&" not in line and not _has_controls(line):
             fixed.append(line)  # nothing ftfy could change: skip its cost
             continue
@@ -73,6 +75,10 @@ def normalize_line(line: str) -> str:
 
 def _repair(text: str, extracted: bool) -> tuple[list[str], list[str], list[str]]:
     """Returns the fixed lines (spacing kept), the same lines normalized, and the fixes."""
+    # Exotic spaces become plain ones before ftfy, else "Â\t" survives ftfy, turns into "Â " and is
+    # read as mojibake on a second pass. Non-breaking and repeated spaces are kept: tag lists are
+    # sometimes separated by nothing else.
+    text = OTHER_SPACES.sub(" ", text)
     fixed, fixes = fix_unicode(text, EXTRACTED_CONFIG if extracted else TEXT_CONFIG)
     if "\r" in fixed:
         fixed = fixed.replace("\r\n", "\n").replace("\r", "\n")

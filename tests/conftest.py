@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+RAW = ROOT / "raw"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    """A private copy of the five seed articles."""
+    target = tmp_path / "raw"
+    shutil.copytree(RAW, target)
+    return target
+
+
+def read_tree(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` (the run report aside) by relative path."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".cleancorp" not in p.parts
+    }

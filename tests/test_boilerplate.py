@@ -1,0 +1,114 @@
+from cleancorp.boilerplate import ZoneSettings, classify, find_body, is_anchor
+from cleancorp.language import stoplist_for
+
+PARA = (
+    "Fierce clashes continued Sunday between Syrian government forces and rebel fighters in the "
+    "northwestern province of Idlib, despite a cease-fire brokered last week by Russia and Turkey."
+)
+PARA2 = (
+    "Local news reports said at least 28 Syrian government troops and 19 rebel fighters, including "
+    "15 jihadists, were killed in the clashes that went on through the weekend."
+)
+ENGLISH = stoplist_for(PARA.split())
+
+
+def kept(texts, **kw):
+    return [t for t, v in zip(texts, classify(texts, **kw), strict=True) if v.keep]
+
+
+def test_prose_is_an_anchor_and_menus_are_not():
+    settings = ZoneSettings()
+    assert is_anchor(PARA, settings, ENGLISH)
+    assert not is_anchor(
+        "News Local Police Reports Regional Valley Education National World Politics", settings, ENGLISH
+    )
+    assert not is_anchor("Failed truce", settings, ENGLISH)
+
+
+def test_find_body_bridges_short_gaps_but_not_long_menus():
+    assert find_body([300, -60, 300]) == (0, 2)
+    assert find_body([100] + [-60] * 10 + [500, -60, 400]) == (11, 13)
+    assert find_body([300, float("-inf"), 900]) == (2, 2)
+    assert find_body([-60, -60]) is None
+
+
+def test_subheading_between_paragraphs_is_kept():
+    texts = ["Menu", "Search", PARA, "Failed truce", PARA2, "Leave a Reply"]
+    assert kept(texts) == [PARA, "Failed truce", PARA2]
+
+
+def test_header_and_footer_zones_are_removed_with_reasons():
+    texts = [
+        "Home | World | Politics",
+        "Despite Cease-Fire, Clashes Continue",
+        PARA,
+        PARA2,
+        "Similar Posts",
+        "Weather alerts",
+    ]
+    verdicts = classify(texts)
+    assert [(v.keep, v.zone, v.category, v.rule) for v in verdicts] == [
+        (False, "header", "navigation", "pipe_menu"),
+        (False, "header", "navigation", "before_body"),
+        (True, "body", None, None),
+        (True, "body", None, None),
+        (False, "footer", "related_links", "related_heading"),
+        (False, "footer", "navigation", "after_body"),
+    ]
+
+
+def test_an_article_about_donations_keeps_its_sentences():
+    about = [
+        "Please donate to the flood relief fund, the mayor urged residents on Monday as the river kept rising.",
+        PARA,
+        "The charity said donations rose 20% last year; if you give, your money goes to families, it said.",
+        PARA2,
+    ]
+    assert kept(about) == about
+
+
+def test_donation_appeal_after_the_article_goes():
+    appeal = "Support our work: we rely on readers like you. Click here to donate or subscribe."
+    verdicts = classify([PARA, PARA2, appeal])
+    assert (verdicts[2].keep, verdicts[2].category) == (False, "donation_appeal")
+
+
+def test_ads_inside_the_body_go_and_the_body_goes_on():
+    texts = [PARA, "Advertisement", PARA2]
+    verdicts = classify(texts)
+    assert [v.keep for v in verdicts] == [True, False, True]
+    assert verdicts[1].category == "advertisement"
+
+
+def test_comment_section_is_a_hard_boundary():
+    comment = (
+        "I think this is a very good article and the writer is right about what happened in the war there."
+    )
+    texts = [PARA, PARA2, "Leave a Reply", comment, comment + " Indeed."]
+    assert kept(texts) == [PARA, PARA2]
+
+
+def test_list_page_without_prose_keeps_its_items_after_the_byline():
+    items = [f"{n}a etapa: {n} de março – Interlagos" for n in range(1, 8)]
+    texts = [
+        "Menu",
+        "Calendário da Stock Car 2018",
+        "By Leila Haddad | 2020-12-05",
+        *items,
+        "Leave a comment",
+    ]
+    assert kept(texts) == items
+
+
+def test_extracted_text_keeps_its_extent():
+    texts = ["Share this article", "Short opening line.", PARA, "A list item here", "Related Articles"]
+    assert kept(texts, extracted=True) == ["Short opening line.", PARA, "A list item here"]
+
+
+def test_other_language_block_in_english_template():
+    indonesian = (
+        "Khalifah Ali karena pemberontakan di tahun 37 Hijriyah. Islam sudah sempurna sejak wafatnya Nabi "
+        "dan ini adalah sejarah yang panjang bagi umat yang ada di dunia."
+    )
+    texts = ["Levant Review - News and analysis since 2004", indonesian, "Related Articles"]
+    assert kept(texts) == [indonesian]

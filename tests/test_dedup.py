@@ -1,0 +1,95 @@
+import random
+
+from cleancorp.dedup import DedupSettings, NearDuplicates, shingle_hashes
+
+WORDS = [
+    "government",
+    "forces",
+    "rebel",
+    "fighters",
+    "province",
+    "ceasefire",
+    "talks",
+    "minister",
+    "said",
+    "officials",
+    "city",
+    "army",
+    "border",
+    "troops",
+    "attack",
+    "village",
+    "civilians",
+    "report",
+    "agreement",
+    "week",
+    "statement",
+    "president",
+    "security",
+    "council",
+    "vote",
+]
+
+
+def article(seed: int, words: int = 400) -> str:
+    rng = random.Random(seed)
+    sentences = []
+    for _ in range(words // 10):
+        sentences.append(" ".join(rng.choice(WORDS) for _ in range(10)).capitalize() + ".")
+    return " ".join(sentences)
+
+
+def test_shingles_fold_case_punctuation_and_digits():
+    assert shingle_hashes("The Army, in 2019, said: WAIT!", 2) == shingle_hashes("the army in said wait", 2)
+
+
+def test_lightly_edited_reprint_is_a_duplicate():
+    finder = NearDuplicates()
+    original = article(1)
+    assert finder.check("a", original) is None
+    reprint = "WASHINGTON - " + original.replace("minister", "premier", 3)
+    match = finder.check("b", reprint)
+    assert match is not None and match.kept_id == "a" and match.similarity > 0.8
+
+
+def test_abridged_copy_is_caught_by_containment():
+    finder = NearDuplicates()
+    full = article(2, 800)
+    finder.check("full", full)
+    abridged = full[: len(full) // 3]
+    match = finder.check("short", abridged)
+    assert match is not None and match.similarity < 0.5 and match.containment > 0.95
+
+
+def test_different_stories_sharing_a_paragraph_are_not_merged():
+    finder = NearDuplicates()
+    shared = article(3, 60)
+    finder.check("long", article(4, 800) + " " + shared)
+    assert finder.check("short", article(5, 200) + " " + shared) is None
+
+
+def test_short_briefs_are_not_merged_by_containment_alone():
+    finder = NearDuplicates(DedupSettings(min_containment_shingles=30))
+    finder.check("big", article(6, 400))
+    tiny = " ".join(article(6, 400).split()[:20])
+    assert finder.check("tiny", tiny) is None
+
+
+def test_no_chaining_through_a_third_document():
+    """B is near A, C is near B but not A: C must not join A's cluster through B."""
+    base = article(7, 300).split()
+    extra, more = article(8, 40).split(), article(9, 60).split()
+    a = " ".join(base)
+    b = " ".join(base[:260] + extra)  # Jaccard to a ~0.76
+    c = " ".join(base[100:260] + extra + more)  # Jaccard to b ~0.53, to a ~0.39
+    finder = NearDuplicates(DedupSettings(threshold=0.5, containment=0.95))
+    assert finder.check("a", a) is None
+    assert finder.check("b", b).kept_id == "a"
+    assert finder.compare(set(shingle_hashes(c, 5)), set(shingle_hashes(b, 5))) is not None
+    assert finder.check("c", c) is None  # compared with kept documents only
+
+
+def test_empty_text_is_never_a_duplicate():
+    finder = NearDuplicates()
+    assert finder.check("a", "") is None
+    assert finder.check("b", "") is None

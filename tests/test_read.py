@@ -1,0 +1,82 @@
+import gzip
+from pathlib import Path
+
+import pytest
+
+from cleancorp.read import InputFile, find_inputs, input_id, read_document
+
+
+def make(root: Path, name: str, data: bytes = b"text") -> Path:
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def test_walks_sorted_and_skips_hidden_and_unknown(tmp_path):
+    for name in [
+        "b.txt",
+        "a.html",
+        "sub/c.htm",
+        "sub/d.txt.gz",
+        ".hidden.txt",
+        ".git/e.txt",
+        "notes.md",
+        "x.pdf",
+    ]:
+        make(tmp_path, name)
+    found = [item.relative.as_posix() for item in find_inputs(tmp_path)]
+    assert found == ["a.html", "b.txt", "sub/c.htm", "sub/d.txt.gz"]
+
+
+def test_output_folder_inside_raw_is_skipped(tmp_path):
+    make(tmp_path, "a.txt")
+    make(tmp_path, "clean/a.txt")
+    assert [i.relative.as_posix() for i in find_inputs(tmp_path, exclude=tmp_path / "clean")] == ["a.txt"]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("a/b.txt", "a/b"), ("story.html.gz", "story"), ("x.y.HTM", "x.y"), ("deep/er/n.txt.gz", "deep/er/n")],
+)
+def test_ids_drop_format_extensions(name, expected):
+    assert input_id(Path(name)) == expected
+
+
+def test_reads_gzip_and_hashes_raw_bytes(tmp_path):
+    data = gzip.compress(b"hello world")
+    path = make(tmp_path, "a.txt.gz", data)
+    doc = read_document(InputFile(path, Path("a.txt.gz")))
+    assert doc.data == b"hello world"
+    assert doc.format == "text"
+    import hashlib
+
+    assert doc.source_sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_corrupt_gzip_is_a_document_error(tmp_path):
+    path = make(tmp_path, "a.html.gz", b"\x1f\x8b\x08\x00garbage")
+    doc = read_document(InputFile(path, Path("a.html.gz")))
+    assert doc.failed and doc.error.startswith("corrupt gzip file")
+
+
+def test_size_limit(tmp_path):
+    path = make(tmp_path, "big.txt", b"x" * 2000)
+    doc = read_document(InputFile(path, Path("big.txt")), max_bytes=1000)
+    assert doc.failed and "--max-bytes" in doc.error
+
+
+def test_vanished_file(tmp_path):
+    doc = read_document(InputFile(tmp_path / "gone.txt", Path("gone.txt")))
+    assert doc.error == "file vanished before it could be read"
+
+
+def test_unreadable_file(tmp_path, monkeypatch):
+    path = make(tmp_path, "locked.txt")
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    doc = read_document(InputFile(path, Path("locked.txt")))
+    assert doc.error == "cannot read file: Permission denied"
