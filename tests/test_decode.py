@@ -4,6 +4,8 @@ import pytest
 
 from cleancorp.decode import DecodeError, decode_bytes
 
+from .conftest import RAW
+
 TEXT = "Prices rose 5% – the “largest” rise since 2008, said the café’s owner. " * 4
 
 
@@ -26,7 +28,7 @@ def test_decodes_common_encodings(data, encoding):
 
 
 def test_long_cp1252_document_decodes_identically():
-    text = (open("raw/004_e21098fcdc1863f3.txt", encoding="utf-8").read()).replace("\u00a0", " ")
+    text = (RAW / "004_e21098fcdc1863f3.txt").read_text(encoding="utf-8").replace("\u00a0", " ")
     assert decode_bytes(text.encode("cp1252")).text == text
 
 

@@ -1,13 +1,14 @@
 import json
 
 import ftfy
+import ftfy.bad_codecs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cleancorp.repair import TEXT_CONFIG, fix_unicode, normalize_line, repair_text
 
-from .conftest import DATA
+from .conftest import DATA, RAW
 
 CASES = json.loads((DATA / "repair_cases.json").read_text(encoding="utf-8"))
 
@@ -21,8 +22,8 @@ def test_golden_repairs(case):
 
 
 def test_mojibake_copy_of_a_seed_repairs_to_the_original():
-    original = open("raw/004_e21098fcdc1863f3.txt", encoding="utf-8").read()
-    damaged = original.encode("utf-8").decode("cp1252", errors="ignore")
+    original = (RAW / "004_e21098fcdc1863f3.txt").read_text(encoding="utf-8")
+    damaged = original.encode("utf-8").decode("sloppy-windows-1252")
     assert repair_text(damaged)[0] == repair_text(original)[0]
 
 

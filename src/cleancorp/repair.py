@@ -65,7 +65,7 @@ def fix_unicode(text: str, config: ftfy.TextFixerConfig = TEXT_CONFIG) -> tuple[
 
 
 def _has_controls(line: str) -> bool:
-    return any((ord(ch) < 32 and ch not in "\n\r\t") or ord(ch) == 127 for ch in line)
+    return any((ord(ch) < 32 and ch not in "\n\t") or ord(ch) == 127 for ch in line)
 
 
 def normalize_line(line: str) -> str:

@@ -1,0 +1,54 @@
+"""Properties of the whole per-document pipeline on arbitrary text."""
+
+from collections import Counter
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cleancorp import clean_text
+from cleancorp.repair import repair_text
+
+SENTENCES = st.sampled_from(
+    [
+        "The council voted on Monday to approve the plan for the new bridge across the river.",
+        "Officials said the work would begin in the spring and take about two years to finish.",
+        "Leave a Reply",
+        "Advertisement",
+        "Share this story on Facebook and Twitter, and forward it to your friends.",
+        "By Maria Okafor | 2020-03-04",
+        "Tags: city, bridge, council",
+        "Menu",
+        "Residents who live near the site told reporters that they welcome the project.",
+        "*",
+        "Related Articles",
+        "Copyright 2020 Coastal Herald. All rights reserved.",
+    ]
+)
+DOCUMENTS = st.one_of(
+    st.lists(SENTENCES, min_size=1, max_size=25).map("\n\n".join),
+    st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=400),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(DOCUMENTS)
+def test_nothing_is_lost(text):
+    """Every block of the repaired input is either in the body or listed as removed."""
+    doc = clean_text(text)
+    if doc.failed:
+        return
+    repaired, _ = repair_text(text)
+    blocks = Counter(line for line in repaired.split("\n") if line)
+    accounted = Counter(b.text for b in doc.blocks) + Counter(r.text for r in doc.removed)
+    assert accounted == blocks
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(DOCUMENTS)
+def test_cleaning_the_output_again_changes_nothing(text):
+    first = clean_text(text)
+    if first.failed or not first.blocks:
+        return
+    again = clean_text(first.body)
+    # Title and byline were removed the first time; prose blocks survive a second pass unchanged.
+    assert again.body == first.body or set(again.body.split("\n\n")) <= set(first.body.split("\n\n"))
