@@ -38,6 +38,31 @@ def timed_run(raw: Path, out: Path, options: Options) -> float:
     return time.perf_counter() - started
 
 
+def make_corpus(shared: Path, corpus: Path, seed: int) -> None:
+    pool = shared / "bench" / "articles" / "gold"
+    command = [sys.executable, str(shared / "bench" / "make_corpus.py"), "--pool", str(pool)]
+    subprocess.run([*command, "--out", str(corpus), "--seed", str(seed)], check=True, capture_output=True)
+
+
+def corpus_summary(r: dict) -> str:
+    return (
+        f"body F1 {r['body_f1']:.4f} (P {r['body_precision']:.4f})  "
+        f"dedup P {r['dedup_pair_precision']:.4f} F1 {r['dedup_pair_f1']:.4f} ARI {r['dedup_ari']:.4f}  "
+        f"title {r['title_accuracy']:.3f} author {r['author_accuracy']:.3f} date {r['date_accuracy']:.3f}"
+    )
+
+
+def briefs_merged(corpus: Path) -> int:
+    """Short distinct stories sharing one footer that were wrongly marked duplicates."""
+    merged = 0
+    for line in (corpus / "truth.jsonl").read_text(encoding="utf-8").splitlines():
+        truth = json.loads(line)
+        sidecar = corpus / "clean" / Path(truth["path"]).relative_to("raw").with_suffix(".json")
+        if truth["variant"] == "brief":
+            merged += json.loads(sidecar.read_text(encoding="utf-8"))["status"] == "duplicate"
+    return merged
+
+
 def category_recall(corpus: Path, out: Path) -> dict[str, tuple[int, int]]:
     """Per category: (removed, total) of the labelled boilerplate lines of kept documents."""
     found: Counter[str] = Counter()
@@ -70,7 +95,7 @@ def main() -> None:
     if "seeds" in parts:
         seconds = timed_run(ROOT / "raw", args.out / "seeds", options)
         result = score(args.shared, "seeds", args.out / "seeds", args.shared / "seeds" / "gold")
-        summary = f"body {result['body_kept']}, boilerplate {result['boilerplate_removed']}, metadata {result['metadata']}"
+        summary = ", ".join(f"{k} {result[k]}" for k in ("body_kept", "boilerplate_removed", "metadata"))
         rows.append(("seeds", f"perfect: {result['perfect']} ({summary})", seconds))
         for miss in result["misses"]:
             print("  seeds miss:", miss)
@@ -92,23 +117,11 @@ def main() -> None:
         for seed in args.corpus_seeds:
             corpus = args.out / f"corpus{seed}"
             if not (corpus / "truth.jsonl").exists():
-                subprocess.run(
-                    [sys.executable, str(args.shared / "bench" / "make_corpus.py"), "--pool",
-                     str(args.shared / "bench" / "articles" / "gold"), "--out", str(corpus), "--seed", str(seed)],
-                    check=True, capture_output=True,
-                )  # fmt: skip
+                make_corpus(args.shared, corpus, seed)
             seconds = timed_run(corpus / "raw", corpus / "clean", options)
             r = score(args.shared, "corpus", corpus / "clean", corpus / "truth.jsonl")
-            rows.append((f"corpus seed {seed} ({r['docs']} docs)",
-                         f"body F1 {r['body_f1']:.4f} (P {r['body_precision']:.4f})  dedup P {r['dedup_pair_precision']:.4f} "
-                         f"F1 {r['dedup_pair_f1']:.4f} ARI {r['dedup_ari']:.4f}  title {r['title_accuracy']:.3f} "
-                         f"author {r['author_accuracy']:.3f} date {r['date_accuracy']:.3f}", seconds))  # fmt: skip
-            briefs = [json.loads(x) for x in (corpus / "truth.jsonl").read_text(encoding="utf-8").splitlines()]
-            merged = sum(
-                1 for t in briefs if t["variant"] == "brief"
-                and json.loads((corpus / "clean" / Path(t["path"]).relative_to("raw").with_suffix(".json"))
-                               .read_text(encoding="utf-8"))["status"] == "duplicate"
-            )  # fmt: skip
+            rows.append((f"corpus seed {seed} ({r['docs']} docs)", corpus_summary(r), seconds))
+            merged = briefs_merged(corpus)
             recall = category_recall(corpus, corpus / "clean")
             print(f"corpus seed {seed}: briefs merged: {merged}; removal recall by category: "
                   + ", ".join(f"{c} {f}/{t}" for c, (f, t) in recall.items()))  # fmt: skip
