@@ -5,6 +5,8 @@ from click.testing import CliRunner
 from cleancorp import __version__
 from cleancorp.cli import main
 
+from .conftest import RAW
+
 
 def invoke(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
@@ -101,3 +103,32 @@ def test_dedup_options_are_applied(tmp_path, seeds):
     strict = json.loads((tmp_path / "strict" / "zzz_copy.json").read_text(encoding="utf-8"))
     assert strict["status"] == "duplicate"  # identical text is similar at 1.0 too
     assert (tmp_path / "keep" / "zzz_copy.txt").exists()
+
+
+def test_explain_shows_every_line_in_order_with_reasons():
+    result = invoke("explain", RAW / "001_8da2c15d62d55676.txt", "--width", 60)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "title: The Last Southern Battle in Syria" in lines[1]
+    verdicts = [line.split()[0:2] for line in lines if line.startswith(("KEEP", "DROP"))]
+    assert verdicts[0] == ["DROP", "title/title"]
+    assert verdicts[-3:] == [
+        ["DROP", "related_links/related_heading"],
+        ["DROP", "comment_prompt/comment_form"],
+        ["DROP", "comment_prompt/comment_form"],
+    ]
+    assert sum(v[0] == "KEEP" for v in verdicts) == 16
+    source_lines = [
+        x for x in (RAW / "001_8da2c15d62d55676.txt").read_text(encoding="utf-8").split("\n") if x.strip()
+    ]
+    assert len(verdicts) == len(source_lines)  # every line accounted for
+
+
+def test_explain_reports_bad_input(tmp_path):
+    pdf = tmp_path / "paper.txt"
+    pdf.write_bytes(b"%PDF-1.5 binary")
+    result = invoke("explain", pdf)
+    assert result.exit_code == 1 and "binary file: looks like a PDF document" in result.output
+    other = tmp_path / "notes.md"
+    other.write_text("hello")
+    assert invoke("explain", other).exit_code == 2

@@ -192,6 +192,7 @@ def strip_boilerplate(
                     verdict.zone,
                     verdict.fields,
                     block.raw,
+                    block.position,
                 )
             )
     doc.blocks = kept

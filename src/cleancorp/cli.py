@@ -12,8 +12,9 @@ import click
 from . import __version__
 from .catalog import CATEGORIES, CatalogError
 from .dedup import DedupSettings
-from .pipeline import Options, UsageError, run
-from .read import DEFAULT_MAX_BYTES
+from .explain import explain_document
+from .pipeline import Options, UsageError, clean_document, run
+from .read import DEFAULT_MAX_BYTES, InputFile, input_format, read_document
 from .write import summary_line
 
 EXIT_OK, EXIT_DOCUMENT_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -135,3 +136,60 @@ def run_command(
     if not quiet:
         click.echo(summary_line(report), err=True)
     sys.exit(EXIT_DOCUMENT_ERRORS if report["errors"] else EXIT_OK)
+
+
+@main.command("explain")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "--catalog",
+    "catalog_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="TOML file of extra boilerplate rules.",
+)
+@click.option(
+    "--disable",
+    "disabled",
+    multiple=True,
+    type=click.Choice(CATEGORIES),
+    help="Keep blocks of this category (repeatable).",
+)
+@click.option(
+    "--width", type=click.IntRange(20), default=100, show_default=True, help="Truncate lines to this width."
+)
+def explain_command(file: Path, catalog_path: Path | None, disabled: tuple[str, ...], width: int) -> None:
+    """Show every line of FILE with the verdict: kept, or removed with category and rule.
+
+    Metadata found (title, author, date, tags) is printed first. Colours on a terminal.
+    """
+    try:
+        format_ = input_format(Path(file.name))
+    except KeyError:
+        click.echo(f"cleancorp: error: {file} is not .txt, .html or .htm (optionally .gz)", err=True)
+        sys.exit(EXIT_USAGE)
+    options = Options(catalog_path=catalog_path, disabled_categories=tuple(sorted(disabled)))
+    try:
+        doc = clean_document(read_document(InputFile(file, Path(file.name))), options)
+    except CatalogError as exc:
+        click.echo(f"cleancorp: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if doc.failed:
+        click.echo(f"{file}: error: {doc.error}")
+        sys.exit(EXIT_DOCUMENT_ERRORS)
+    meta = doc.meta
+    click.echo(
+        click.style(f"{file} ({format_}, {doc.encoding}; fixes: {', '.join(doc.fixes) or 'none'})", bold=True)
+    )
+    for name in ("title", "author", "date", "url", "site", "tags", "source_credit"):
+        value = getattr(meta, name)
+        if value:
+            click.echo(f"  {name}: {', '.join(value) if isinstance(value, list) else value}")
+    for row in explain_document(doc):
+        text = row.text if len(row.text) <= width else row.text[: width - 1] + "…"
+        if row.keep:
+            click.echo(f"{click.style('KEEP', fg='green')}  {'':32} {text}")
+        else:
+            label = f"{row.category}/{row.rule}"[:32]
+            click.echo(
+                f"{click.style('DROP', fg='red')}  {click.style(label.ljust(32), fg='yellow')} "
+                f"{click.style(text, dim=True)}"
+            )

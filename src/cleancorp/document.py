@@ -34,6 +34,7 @@ class Removal:
     zone: str = "body"
     fields: dict[str, str] = field(default_factory=dict)
     raw: str = ""
+    position: int = -1  # index of the block among all blocks of the repaired text
 
     def as_dict(self) -> dict[str, str]:
         return {"category": self.category, "rule": self.rule, "text": self.text}
@@ -49,6 +50,7 @@ class Block:
 
     text: str
     raw: str
+    position: int = -1  # index among all blocks of the repaired text, for explaining
 
 
 @dataclass

@@ -126,7 +126,14 @@ def extract_metadata(doc: Document) -> None:
         duplicates = [b for b in doc.blocks if _key(b.text) == title_key]
         for block in duplicates:
             doc.removed.append(
-                Removal("duplicate_title", "duplicate_title", block.text, "body", raw=block.raw)
+                Removal(
+                    "duplicate_title",
+                    "duplicate_title",
+                    block.text,
+                    "body",
+                    raw=block.raw,
+                    position=block.position,
+                )
             )
         if duplicates:
             doc.blocks = [b for b in doc.blocks if _key(b.text) != title_key]

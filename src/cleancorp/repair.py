@@ -106,5 +106,6 @@ def repair(doc: Document) -> None:
     raw_lines, lines, fixes = _repair(doc.text, extracted=doc.format == "html")
     for fix in fixes:
         doc.add_fix(fix)
-    doc.blocks = [Block(text=line, raw=raw) for line, raw in zip(lines, raw_lines, strict=True) if line]
+    pairs = [(line, raw) for line, raw in zip(lines, raw_lines, strict=True) if line]
+    doc.blocks = [Block(text=line, raw=raw, position=i) for i, (line, raw) in enumerate(pairs)]
     doc.text = "\n".join(lines).strip("\n")
