@@ -93,3 +93,11 @@ def test_empty_text_is_never_a_duplicate():
     finder = NearDuplicates()
     assert finder.check("a", "") is None
     assert finder.check("b", "") is None
+
+
+def test_a_brief_that_opens_like_a_long_story_is_not_its_copy():
+    finder = NearDuplicates()
+    story = article(10, 600)
+    finder.check("story", story)
+    brief = " ".join(story.split()[:70])
+    assert finder.check("brief", brief) is None

@@ -152,3 +152,27 @@ def test_output_format_follows_the_contract(tmp_path):
         assert "\n\n\n" not in text
     report = json.loads((tmp_path / ".cleancorp" / "report.json").read_text(encoding="utf-8"))
     assert report["status"] == {"kept": 5} and report["documents"] == 5
+
+
+def test_a_footer_shared_by_different_stories_is_removed_as_repeated(tmp_path):
+    """Corpus evidence: an unknown outlet's promo line recurs inside different stories; each
+    near-duplicate cluster counts once, so a reprinted story's paragraphs stay."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    footer = "The Harbour Gazette is an independent paper owned by its readers since 1911."
+    seeds = sorted(RAW.glob("*.txt"))
+    for seed in seeds:
+        text = seed.read_text(encoding="utf-8")
+        paragraphs = [p for p in text.split("\n") if p.strip()]
+        with_promo = [*paragraphs[:4], footer, *paragraphs[4:]]  # a promo line inside the body
+        (raw / seed.name).write_text("\n\n".join(with_promo) + "\n", encoding="utf-8")
+        (raw / f"reprint_{seed.name}").write_text(text, encoding="utf-8")
+    run(raw, tmp_path / "clean")
+    for seed in seeds:
+        sidecar = json.loads((tmp_path / "clean" / f"{seed.stem}.json").read_text(encoding="utf-8"))
+        repeated = [r for r in sidecar["removed"] if r["rule"] == "repeated"]
+        assert [r["text"] for r in repeated] == [footer]
+        body = (tmp_path / "clean" / f"{seed.stem}.txt").read_text(encoding="utf-8")
+        assert footer not in body
+        copy = json.loads((tmp_path / "clean" / f"reprint_{seed.stem}.json").read_text(encoding="utf-8"))
+        assert copy["status"] == "duplicate" and copy["duplicate_of"] == seed.stem

@@ -7,10 +7,11 @@ third). A candidate is a duplicate when the exact Jaccard similarity of the shin
 (``containment``: an abridged reprint), provided it is not tiny.
 
 >>> finder = NearDuplicates(DedupSettings(num_perm=64))
->>> text = "the quick brown fox jumps over the lazy dog while the cat sleeps on the warm mat " * 3
+>>> first, second = "alpha bravo charlie delta echo foxtrot golf hotel".split(), "india juliet kilo lima".split()
+>>> text = " ".join(f"{a} {b} {c}" for a in first for b in second for c in first)  # 768 words
 >>> finder.check("a", text) is None
 True
->>> finder.check("b", text.replace("lazy", "sleepy")).kept_id
+>>> finder.check("b", "Reprinted: " + text.replace("kilo", "lima", 2)).kept_id
 'a'
 """
 
@@ -28,9 +29,12 @@ TOKEN = re.compile(r"[^\W\d_]+")
 
 @dataclass(frozen=True)
 class DedupSettings:
-    threshold: float = 0.5  # exact Jaccard at which two bodies are the same story
+    threshold: float = 0.7  # exact Jaccard at which two bodies are the same story
     containment: float = 0.8  # share of the smaller body inside the larger for an abridged copy
-    min_containment_shingles: int = 30  # below this, containment alone proves nothing
+    min_containment_shingles: int = 100  # a shorter piece is a brief, not an abridged copy
+    # An abridged reprint loses a paragraph or two; a 60-word brief that opens like a 600-word
+    # story is a different piece. Containment counts only above this size ratio.
+    containment_min_ratio: float = 0.3
     num_perm: int = 128
     shingle_size: int = 5
     lsh_threshold: float = 0.3  # lower than ``threshold`` so abridged copies become candidates
@@ -100,7 +104,12 @@ class NearDuplicates:
         smaller = min(len(a), len(b))
         containment = common / smaller
         s = self.settings
-        if jaccard >= s.threshold or (containment >= s.containment and smaller >= s.min_containment_shingles):
+        abridged = (
+            containment >= s.containment
+            and smaller >= s.min_containment_shingles
+            and smaller / max(len(a), len(b)) >= s.containment_min_ratio
+        )
+        if jaccard >= s.threshold or abridged:
             return Match("", round(jaccard, 4), round(containment, 4))
         return None
 

@@ -25,6 +25,7 @@ from .extract import ExtractSettings, extract_html
 from .metadata import extract_metadata
 from .read import DEFAULT_MAX_BYTES, InputFile, find_inputs, read_document
 from .repair import repair, repair_text
+from .repeated import RepeatSettings, remove_repeated
 from .write import build_report, write_document, write_report
 
 
@@ -37,6 +38,7 @@ class Options:
     dedup: DedupSettings = field(default_factory=DedupSettings)
     zones: ZoneSettings = field(default_factory=ZoneSettings)
     extract: ExtractSettings = field(default_factory=ExtractSettings)
+    repeat: RepeatSettings = field(default_factory=RepeatSettings)
     catalog_path: Path | None = None
     disabled_categories: tuple[str, ...] = ()
     keep_duplicates: bool = False
@@ -113,6 +115,26 @@ def deduplicate(docs: Iterable[Document], settings: DedupSettings) -> None:
             doc.similarity = match.similarity
 
 
+def corpus_stage(docs: list[Document], options: Options) -> None:
+    """Corpus evidence, then deduplication of the final bodies.
+
+    A first deduplication groups reprints so that each story counts once as evidence for
+    repeated blocks; the final one runs on the bodies those blocks were removed from.
+    """
+    if options.repeat.enabled:
+        deduplicate(docs, options.dedup)
+        if remove_repeated(docs, options.repeat, catalog_for(options)):
+            for doc in docs:
+                if doc.status is Status.DUPLICATE:
+                    doc.status = Status.KEPT
+                doc.cluster = doc.duplicate_of = doc.similarity = None
+                if doc.status is Status.KEPT and not doc.blocks:
+                    doc.status = Status.EMPTY
+        else:
+            return
+    deduplicate(docs, options.dedup)
+
+
 def _check_folders(raw: Path, clean: Path) -> None:
     if not raw.is_dir():
         raise UsageError(f"RAW folder {raw} does not exist or is not a folder")
@@ -148,7 +170,7 @@ def run(raw: Path, clean: Path, options: Options | None = None) -> dict[str, Any
     started = time.perf_counter()
     items, problems = _collisions(list(find_inputs(raw, exclude=clean)))
     docs = list(_process_all(items, options))
-    deduplicate(docs, options.dedup)
+    corpus_stage(docs, options)
     for doc in docs:
         write_document(doc, clean, options.keep_duplicates)
     seconds = time.perf_counter() - started

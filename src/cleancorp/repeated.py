@@ -1,0 +1,91 @@
+"""Corpus evidence: a block that recurs in several *different* stories is its site's boilerplate.
+
+Each near-duplicate cluster counts once, so the paragraphs of a story reprinted five times are
+not mistaken for a footer. Long blocks need more clusters than short ones: a sentence quoted by
+three different stories is still prose, a footer recurs on every page of its site.
+
+>>> docs = [Document(id=f"d{i}", source="", cluster=f"d{i}") for i in range(4)]
+>>> for i, doc in enumerate(docs):
+...     doc.blocks = [Block(f"Story number {i} is about something else entirely.", ""),
+...                   Block("Levant Review - News and analysis since 2004", "")]
+>>> remove_repeated(docs, RepeatSettings(min_clusters=3))
+4
+>>> [r.rule for r in docs[0].removed], [b.text[:12] for b in docs[0].blocks]
+(['repeated'], ['Story number'])
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import xxhash
+
+from .catalog import Catalog, default_catalog
+from .document import Block, Document, Removal, Status
+
+
+@dataclass(frozen=True)
+class RepeatSettings:
+    min_clusters: int = 4  # distinct stories a short block must recur in to count as boilerplate
+    long_words: int = 15  # from this many words on, a block is a sentence ...
+    long_min_clusters: int = 6  # ... and must recur in this many stories
+    enabled: bool = True
+
+
+def block_key(text: str) -> int:
+    """Blocks are compared case-folded, NFKC, spaces collapsed."""
+    folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return xxhash.xxh64_intdigest(folded.encode())
+
+
+def count_clusters(docs: Iterable[Document]) -> dict[int, set[str]]:
+    """For every body block: the clusters (stories) it appears in."""
+    clusters: dict[int, set[str]] = defaultdict(set)
+    for doc in docs:
+        if doc.status in (Status.KEPT, Status.DUPLICATE) and doc.cluster:
+            for block in doc.blocks:
+                clusters[block_key(block.text)].add(doc.cluster)
+    return clusters
+
+
+def _category(text: str, catalog: Catalog) -> str:
+    found = catalog.search(text, at_edge=True)
+    if found:
+        return found[0].category
+    return "navigation" if len(text.split()) <= 4 else "related_links"
+
+
+def remove_repeated(
+    docs: list[Document], settings: RepeatSettings | None = None, catalog: Catalog | None = None
+) -> int:
+    """Remove blocks that recur across enough clusters; returns how many blocks went."""
+    settings = settings or RepeatSettings()
+    if not settings.enabled:
+        return 0
+    catalog = catalog or default_catalog()
+    clusters = count_clusters(docs)
+    removed = 0
+    for doc in docs:
+        if doc.status not in (Status.KEPT, Status.DUPLICATE):
+            continue
+        kept: list[Block] = []
+        for block in doc.blocks:
+            count = len(clusters.get(block_key(block.text), ()))
+            needed = (
+                settings.long_min_clusters
+                if len(block.text.split()) >= settings.long_words
+                else settings.min_clusters
+            )
+            if count >= needed:
+                removal = Removal(_category(block.text, catalog), "repeated", block.text, "body", {"count": str(count)},
+                                  block.raw)  # fmt: skip
+                removal.position = block.position
+                doc.removed.append(removal)
+                removed += 1
+            else:
+                kept.append(block)
+        doc.blocks = kept
+    return removed
