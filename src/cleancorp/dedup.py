@@ -7,7 +7,8 @@ third). A candidate is a duplicate when the exact Jaccard similarity of the shin
 (``containment``: an abridged reprint), provided it is not tiny.
 
 >>> finder = NearDuplicates(DedupSettings(num_perm=64))
->>> first, second = "alpha bravo charlie delta echo foxtrot golf hotel".split(), "india juliet kilo lima".split()
+>>> first = "alpha bravo charlie delta echo foxtrot golf hotel".split()
+>>> second = "india juliet kilo lima".split()
 >>> text = " ".join(f"{a} {b} {c}" for a in first for b in second for c in first)  # 768 words
 >>> finder.check("a", text) is None
 True

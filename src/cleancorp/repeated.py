@@ -80,8 +80,8 @@ def remove_repeated(
                 else settings.min_clusters
             )
             if count >= needed:
-                removal = Removal(_category(block.text, catalog), "repeated", block.text, "body", {"count": str(count)},
-                                  block.raw)  # fmt: skip
+                category = _category(block.text, catalog)
+                removal = Removal(category, "repeated", block.text, "body", {"count": str(count)}, block.raw)
                 removal.position = block.position
                 doc.removed.append(removal)
                 removed += 1
