@@ -171,7 +171,7 @@ def test_a_footer_shared_by_different_stories_is_removed_as_repeated(tmp_path):
     for seed in seeds:
         sidecar = json.loads((tmp_path / "clean" / f"{seed.stem}.json").read_text(encoding="utf-8"))
         repeated = [r for r in sidecar["removed"] if r["rule"] == "repeated"]
-        assert [r["text"] for r in repeated] == [footer]
+        assert [(r["text"], r["count"]) for r in repeated] == [(footer, 5)]
         body = (tmp_path / "clean" / f"{seed.stem}.txt").read_text(encoding="utf-8")
         assert footer not in body
         copy = json.loads((tmp_path / "clean" / f"reprint_{seed.stem}.json").read_text(encoding="utf-8"))

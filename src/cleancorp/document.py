@@ -36,8 +36,11 @@ class Removal:
     raw: str = ""
     position: int = -1  # index of the block among all blocks of the repaired text
 
-    def as_dict(self) -> dict[str, str]:
-        return {"category": self.category, "rule": self.rule, "text": self.text}
+    def as_dict(self) -> dict[str, str | int]:
+        entry: dict[str, str | int] = {"category": self.category, "rule": self.rule, "text": self.text}
+        if "count" in self.fields:  # corpus evidence: in how many different stories it recurs
+            entry["count"] = int(self.fields["count"])
+        return entry
 
 
 @dataclass
