@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -18,6 +19,23 @@ from .read import DEFAULT_MAX_BYTES, InputFile, input_format, read_document
 from .write import summary_line
 
 EXIT_OK, EXIT_DOCUMENT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def catalog_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options that choose which boilerplate rules apply (shared by run and explain)."""
+    command = click.option(
+        "--disable",
+        "disabled",
+        multiple=True,
+        type=click.Choice(CATEGORIES),
+        help="Keep blocks of this category (repeatable), e.g. --disable caption.",
+    )(command)
+    return click.option(
+        "--catalog",
+        "catalog_path",
+        type=click.Path(path_type=Path, dir_okay=False, exists=True),
+        help="TOML file of extra boilerplate rules (same format as the built-in catalog).",
+    )(command)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -65,19 +83,7 @@ def main() -> None:
     help="Words per shingle.",
 )
 @click.option("--keep-duplicates", is_flag=True, help="Also write the body of near-duplicates.")
-@click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="TOML file of extra boilerplate rules (same format as the built-in catalog).",
-)
-@click.option(
-    "--disable",
-    "disabled",
-    multiple=True,
-    type=click.Choice(CATEGORIES),
-    help="Keep blocks of this category (repeatable), e.g. --disable caption.",
-)
+@catalog_options
 @click.option(
     "--max-bytes",
     type=click.IntRange(1),
@@ -140,19 +146,7 @@ def run_command(
 
 @main.command("explain")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="TOML file of extra boilerplate rules.",
-)
-@click.option(
-    "--disable",
-    "disabled",
-    multiple=True,
-    type=click.Choice(CATEGORIES),
-    help="Keep blocks of this category (repeatable).",
-)
+@catalog_options
 @click.option(
     "--width", type=click.IntRange(20), default=100, show_default=True, help="Truncate lines to this width."
 )
