@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from .catalog import Catalog, Rule, default_catalog
 from .document import Document, Removal
-from .language import best_stopword_ratio, stoplist_for, stopword_ratio
+from .language import best_stopword_ratio, stoplist_for, stopword_ratio, words_of
 
 LIST_ITEM_MIN_WORDS = 3
 TERMINAL = re.compile(r"""[.!?…]["'”’»)\]]*$|[.!?]\s*\[\d+\]$""")
@@ -56,8 +56,8 @@ def is_anchor(text: str, settings: ZoneSettings, stoplist: frozenset[str]) -> bo
     if words < settings.anchor_min_words:
         return False
     if (
-        stopword_ratio(text, stoplist) < settings.min_stopword_ratio
-        and best_stopword_ratio(text) < settings.min_stopword_ratio
+        stopword_ratio(tokens := words_of(text), stoplist) < settings.min_stopword_ratio
+        and best_stopword_ratio(tokens) < settings.min_stopword_ratio
     ):
         return False
     return words >= settings.anchor_long_words or bool(TERMINAL.search(text))

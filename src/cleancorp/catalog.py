@@ -66,10 +66,6 @@ class Catalog:
                 return rule, found
         return None
 
-    def pattern(self, fragment: str) -> re.Pattern[str]:
-        """A compiled fragment, e.g. ``date``, for use outside the rules."""
-        return re.compile(self.fragments[fragment], re.IGNORECASE)
-
     def without(self, categories: Iterable[str]) -> Catalog:
         dropped = set(categories)
         return Catalog(tuple(r for r in self.rules if r.category not in dropped), self.fragments)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import datasketch
 import xxhash
 from datasketch import MinHash, MinHashLSH
 
@@ -40,18 +39,6 @@ class DedupSettings:
     shingle_size: int = 5
     lsh_threshold: float = 0.3  # lower than ``threshold`` so abridged copies become candidates
     seed: int = 1
-
-    def params(self) -> dict[str, object]:
-        """What must match for signatures of two runs to be comparable."""
-        return {
-            "num_perm": self.num_perm,
-            "shingle_size": self.shingle_size,
-            "seed": self.seed,
-            "hash": "xxh32",
-            "tokens": "casefolded letters only",
-            "datasketch": datasketch.__version__,
-            "scheme": MinHash(num_perm=1).scheme,
-        }
 
 
 @dataclass(frozen=True)
@@ -93,9 +80,6 @@ class NearDuplicates:
         self.settings = settings or DedupSettings()
         self._lsh = MinHashLSH(threshold=self.settings.lsh_threshold, num_perm=self.settings.num_perm)
         self._shingles: dict[str, set[int]] = {}
-
-    def __len__(self) -> int:
-        return len(self._shingles)
 
     def compare(self, a: set[int], b: set[int]) -> Match | None:
         if not a or not b:

@@ -49,8 +49,13 @@ def stoplist_for(words: Sequence[str]) -> frozenset[str]:
     return best
 
 
-def stopword_ratio(text: str, stoplist: frozenset[str]) -> float:
-    return _ratio(WORD.findall(text.lower()), stoplist)
+def words_of(text: str) -> list[str]:
+    """Lowercased words, the unit of every ratio here."""
+    return WORD.findall(text.lower())
+
+
+def stopword_ratio(text: str | list[str], stoplist: frozenset[str]) -> float:
+    return _ratio(words_of(text) if isinstance(text, str) else text, stoplist)
 
 
 @cache
@@ -62,7 +67,7 @@ def _languages_by_word() -> dict[str, tuple[int, ...]]:
     return {word: tuple(numbers) for word, numbers in index.items()}
 
 
-def best_stopword_ratio(text: str) -> float:
+def best_stopword_ratio(text: str | list[str]) -> float:
     """The stopword ratio of ``text`` in the language that gives the highest one.
 
     For a block in another language than the rest of its page (an Indonesian brief in an English
@@ -71,7 +76,7 @@ def best_stopword_ratio(text: str) -> float:
     >>> round(best_stopword_ratio("Islam sudah sempurna sejak wafatnya Nabi dan ini adalah"), 2) > 0.25
     True
     """
-    words = WORD.findall(text.lower())
+    words = words_of(text) if isinstance(text, str) else text
     if not words:
         return 0.0
     counts = [0] * len(_languages())
