@@ -112,3 +112,24 @@ def test_other_language_block_in_english_template():
     )
     texts = ["Levant Review - News and analysis since 2004", indonesian, "Related Articles"]
     assert kept(texts) == [indonesian]
+
+
+def test_japanese_paragraphs_are_prose_though_unspaced():
+    # From a real page of the article set: without spaces, a whitespace word count saw one word.
+    japanese = "先日、不正に改造したiPhoneを販売したとして、商標法違反の疑いで20代の男性が逮捕されたというニュースを耳にしました。"
+    assert is_anchor(japanese, ZoneSettings(), ENGLISH)
+    assert kept(["HOME", "ブログ", japanese, japanese, "関連記事"]) == [japanese, japanese]
+
+
+def test_a_readers_comment_header_ends_the_body():
+    comment = "Any update on how the follow-up paper will affect the recommendation for this charity?"
+    texts = [
+        PARA,
+        PARA2,
+        PARA,
+        "Milan Griffes on September 12, 2018 at 4:47 pm said:",
+        comment,
+        comment,
+        comment,
+    ]
+    assert kept(texts) == [PARA, PARA2, PARA]

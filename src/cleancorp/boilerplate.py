@@ -17,29 +17,41 @@ a sentence of an article is never cut for mentioning donations or copyright.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import tomllib
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
 
 from .catalog import Catalog, Rule, default_catalog
 from .document import Document, Removal
-from .language import best_stopword_ratio, stoplist_for, stopword_ratio, words_of
+from .language import best_stopword_ratio, count_words, is_unspaced, stoplist_for, stopword_ratio, words_of
 
 LIST_ITEM_MIN_WORDS = 3
-TERMINAL = re.compile(r"""[.!?…]["'”’»)\]]*$|[.!?]\s*\[\d+\]$""")
+COMMENTS_AFTER_PROSE = 500  # characters of prose before a comment section can begin
+TERMINAL = re.compile(r"""[.!?…。！？]["'”’»)\]」』）]*$|[.!?]\s*\[\d+\]$""")
+
+
+def _fitted() -> dict[str, Any]:
+    return tomllib.loads(resources.files("cleancorp").joinpath("data/zones.toml").read_text(encoding="utf-8"))
+
+
+_FITTED = _fitted()
 
 
 @dataclass(frozen=True)
 class ZoneSettings:
-    """How the body is found. Fitted on ``bench/news-train``; see ``benchmarks/``."""
+    """How the body is found. The defaults live in ``data/zones.toml``; ``benchmarks/fit_zones.py``
+    fits them on ``bench/news-train`` and tells why the shipped ones are not that optimum."""
 
-    anchor_min_words: int = 10  # a block this long that ends like a sentence is prose
-    anchor_long_words: int = 30  # a block this long is prose however it ends
-    min_stopword_ratio: float = 0.25  # prose has stopwords; menus, tag lists and code hardly any
-    gap_penalty: float = 60.0  # cost of a non-prose block inside the body, in characters of prose
-    rule_penalty: float = 60.0  # cost of a block an "any" rule removes (ads inside an article)
-    edge_rule_penalty: float = 400.0  # cost of a block an "edge" rule names (a prompt, a disclaimer)
-    item_min_words: int = 5  # a non-prose block this long is a list item or table row, not a menu
-    item_penalty: float = 40.0  # ... and costs less to bridge
+    anchor_min_words: int = _FITTED["anchor_min_words"]  # this long and ending like a sentence: prose
+    anchor_long_words: int = _FITTED["anchor_long_words"]  # this long: prose however it ends
+    min_stopword_ratio: float = _FITTED["min_stopword_ratio"]  # menus, tag lists, code: few stopwords
+    gap_penalty: float = _FITTED["gap_penalty"]  # cost of a non-prose block inside the body (chars)
+    rule_penalty: float = _FITTED["rule_penalty"]  # cost of a block an "any" rule removes (inline ads)
+    edge_rule_penalty: float = _FITTED["edge_rule_penalty"]  # cost of a block an "edge" rule names
+    item_min_words: int = _FITTED["item_min_words"]  # a non-prose block this long is a list item ...
+    item_penalty: float = _FITTED["item_penalty"]  # ... and costs less to bridge
 
 
 @dataclass
@@ -52,11 +64,12 @@ class Verdict:
 
 
 def is_anchor(text: str, settings: ZoneSettings, stoplist: frozenset[str]) -> bool:
-    words = len(text.split())
+    words = count_words(text)
     if words < settings.anchor_min_words:
         return False
     if (
-        stopword_ratio(tokens := words_of(text), stoplist) < settings.min_stopword_ratio
+        not is_unspaced(text)
+        and stopword_ratio(tokens := words_of(text), stoplist) < settings.min_stopword_ratio
         and best_stopword_ratio(tokens) < settings.min_stopword_ratio
     ):
         return False
@@ -90,12 +103,23 @@ def _gain(
     if hit is None:
         if is_anchor(text, settings, stoplist):
             return float(len(text))
-        if len(text.split()) >= settings.item_min_words:
+        if count_words(text) >= settings.item_min_words:
             return -settings.item_penalty
         return -settings.gap_penalty
     if hit[0].boundary:
         return float("-inf")
     return -settings.rule_penalty if hit[0].zone == "any" else -settings.edge_rule_penalty
+
+
+def _after_comments(gains: list[float]) -> list[float]:
+    """Comment sections only follow an article: past the first boundary that has prose before
+    it, nothing can be the body (a long reader's comment must not outweigh a short story)."""
+    prose = 0.0
+    for index, gain in enumerate(gains):
+        if gain == float("-inf") and prose >= COMMENTS_AFTER_PROSE:
+            return gains[:index] + [float("-inf")] * (len(gains) - index)
+        prose += max(gain, 0.0)
+    return gains
 
 
 def _list_gains(
@@ -111,7 +135,7 @@ def _list_gains(
             gains.append(float("-inf"))
         elif hit is None:
             gains.append(
-                float(len(text)) if len(text.split()) >= LIST_ITEM_MIN_WORDS else -settings.gap_penalty
+                float(len(text)) if count_words(text) >= LIST_ITEM_MIN_WORDS else -settings.gap_penalty
             )
         else:
             gains.append(_gain(text, hit, settings, frozenset()))
@@ -148,7 +172,9 @@ def classify(
         first, last = _named_edges(edge_hits)
     else:
         stoplist = stoplist_for(" ".join(texts).split())
-        gains = [_gain(text, hit, settings, stoplist) for text, hit in zip(texts, edge_hits, strict=True)]
+        gains = _after_comments(
+            [_gain(text, hit, settings, stoplist) for text, hit in zip(texts, edge_hits, strict=True)]
+        )
         body = find_body(gains) or find_body(_list_gains(texts, edge_hits, settings))
         first, last = body if body else (len(texts), len(texts) - 1)
     verdicts: list[Verdict] = []
@@ -173,15 +199,21 @@ def classify(
 
 
 def strip_boilerplate(
-    doc: Document, catalog: Catalog | None = None, settings: ZoneSettings | None = None
+    doc: Document,
+    catalog: Catalog | None = None,
+    settings: ZoneSettings | None = None,
+    kept_categories: Collection[str] = (),
 ) -> None:
-    """Stage: remove boilerplate blocks from ``doc.blocks``, recording each removal."""
+    """Stage: remove boilerplate blocks from ``doc.blocks``, recording each removal.
+
+    Blocks whose verdict names a category in ``kept_categories`` stay (a user who wants captions).
+    """
     if doc.failed or not doc.blocks:
         return
     verdicts = classify([b.text for b in doc.blocks], catalog, settings, extracted=doc.format == "html")
     kept = []
     for block, verdict in zip(doc.blocks, verdicts, strict=True):
-        if verdict.keep:
+        if verdict.keep or verdict.category in kept_categories:
             kept.append(block)
         else:
             doc.removed.append(

@@ -18,6 +18,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .language import count_words
+
 CATEGORIES = (
     "title", "duplicate_title", "byline", "source_credit", "tags", "navigation", "advertisement",
     "caption", "separator", "donation_appeal", "share_prompt", "comment_prompt", "newsletter_prompt",
@@ -59,7 +61,7 @@ class Catalog:
 
     def search(self, text: str, at_edge: bool) -> tuple[Rule, re.Match[str]] | None:
         """The first rule that fires on ``text`` and its match, or ``None``."""
-        words = len(text.split())
+        words = count_words(text)
         for rule in self.rules:
             found = rule.fires(text, words, at_edge)
             if found:

@@ -7,11 +7,13 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
 from . import __version__
 from .catalog import CATEGORIES, CatalogError
+from .config import CONFIG_NAME, ConfigError, find_config, from_environment, read_config
 from .dedup import DedupSettings
 from .explain import explain_document
 from .pipeline import Options, UsageError, clean_document, run
@@ -24,18 +26,45 @@ EXIT_OK, EXIT_DOCUMENT_ERRORS, EXIT_USAGE = 0, 1, 2
 def catalog_options(command: Callable[..., None]) -> Callable[..., None]:
     """The options that choose which boilerplate rules apply (shared by run and explain)."""
     command = click.option(
+        "--keep",
+        "kept",
+        multiple=True,
+        type=click.Choice(CATEGORIES),
+        help="Keep blocks named with this category wherever they stand (repeatable), e.g. --keep caption.",
+    )(command)
+    command = click.option(
         "--disable",
         "disabled",
         multiple=True,
         type=click.Choice(CATEGORIES),
-        help="Keep blocks of this category (repeatable), e.g. --disable caption.",
+        help="Rules of this category never fire (repeatable).",
     )(command)
-    return click.option(
+    command = click.option(
         "--catalog",
         "catalog_path",
         type=click.Path(path_type=Path, dir_okay=False, exists=True),
         help="TOML file of extra boilerplate rules (same format as the built-in catalog).",
     )(command)
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path, dir_okay=False, exists=True),
+        help=f"Settings file (default: ./{CONFIG_NAME} if present). Flags override it.",
+    )(command)
+
+
+def resolve_options(config_path: Path | None, flags: dict[str, Any]) -> Options:
+    """Defaults < config file < CLEANCORP_* environment < flags given on the command line."""
+    path = find_config(config_path)
+    settings, adds_rules = read_config(path) if path else ({}, False)
+    settings.update(from_environment(os.environ))
+    settings.update({k: v for k, v in flags.items() if v is not None and v != ()})
+    return Options.from_settings(settings, (path,) if path and adds_rules else ())
+
+
+def fail(message: str) -> NoReturn:
+    click.echo(f"cleancorp: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -57,45 +86,36 @@ def main() -> None:
 @click.option(
     "--threshold",
     type=click.FloatRange(0.0, 1.0),
-    default=DedupSettings.threshold,
-    show_default=True,
-    help="Jaccard similarity of cleaned bodies at which two documents are the same story.",
+    help=f"Jaccard similarity of cleaned bodies at which two documents are one story "
+    f"[default: {DedupSettings.threshold}].",
 )
 @click.option(
     "--containment",
     type=click.FloatRange(0.0, 1.0),
-    default=DedupSettings.containment,
-    show_default=True,
-    help="Share of a shorter body inside a longer one that makes it an abridged copy.",
+    help=f"Share of a shorter body inside a longer one that makes it an abridged copy "
+    f"[default: {DedupSettings.containment}].",
 )
 @click.option(
     "--num-perm",
     type=click.IntRange(16, 1024),
-    default=DedupSettings.num_perm,
-    show_default=True,
-    help="MinHash permutations (more: slower, more exact candidates).",
+    help=f"[default: {DedupSettings.num_perm}] MinHash permutations (more: slower, more exact candidates).",
 )
 @click.option(
     "--shingle-size",
     type=click.IntRange(1, 20),
-    default=DedupSettings.shingle_size,
-    show_default=True,
-    help="Words per shingle.",
+    help=f"[default: {DedupSettings.shingle_size}] Words per shingle.",
 )
-@click.option("--keep-duplicates", is_flag=True, help="Also write the body of near-duplicates.")
+@click.option("--keep-duplicates", is_flag=True, default=None, help="Also write the body of near-duplicates.")
 @catalog_options
 @click.option(
     "--max-bytes",
     type=click.IntRange(1),
-    default=DEFAULT_MAX_BYTES,
-    show_default=True,
-    help="Larger inputs are not read; they get status error.",
+    help=f"[default: {DEFAULT_MAX_BYTES}] Larger inputs are not read; they get status error.",
 )
 @click.option(
     "-j",
     "--jobs",
     type=click.IntRange(0),
-    default=0,
     help="Worker processes; 0 (the default) uses every core.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON on stdout.")
@@ -103,15 +123,17 @@ def main() -> None:
 def run_command(
     raw: Path,
     clean: Path,
-    threshold: float,
-    containment: float,
-    num_perm: int,
-    shingle_size: int,
-    keep_duplicates: bool,
+    threshold: float | None,
+    containment: float | None,
+    num_perm: int | None,
+    shingle_size: int | None,
+    keep_duplicates: bool | None,
+    config_path: Path | None,
     catalog_path: Path | None,
     disabled: tuple[str, ...],
-    max_bytes: int,
-    jobs: int,
+    kept: tuple[str, ...],
+    max_bytes: int | None,
+    jobs: int | None,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -122,21 +144,15 @@ def run_command(
 
     Exit status: 0 all documents fine, 1 some documents failed, 2 usage or configuration error.
     """
-    options = Options(
-        dedup=DedupSettings(
-            threshold=threshold, containment=containment, num_perm=num_perm, shingle_size=shingle_size
-        ),
-        catalog_path=catalog_path,
-        disabled_categories=tuple(sorted(disabled)),
-        keep_duplicates=keep_duplicates,
-        max_bytes=max_bytes,
-        jobs=jobs or os.cpu_count() or 1,
-    )
+    flags = {
+        "threshold": threshold, "containment": containment, "num_perm": num_perm,
+        "shingle_size": shingle_size, "keep_duplicates": keep_duplicates, "catalog": catalog_path,
+        "disable": disabled, "keep": kept, "max_bytes": max_bytes, "jobs": jobs,
+    }  # fmt: skip
     try:
-        report = run(raw, clean, options)
-    except (UsageError, CatalogError) as exc:
-        click.echo(f"cleancorp: error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        report = run(raw, clean, resolve_options(config_path, flags))
+    except (UsageError, CatalogError, ConfigError) as exc:
+        fail(str(exc))
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False))
     if not quiet:
@@ -150,7 +166,14 @@ def run_command(
 @click.option(
     "--width", type=click.IntRange(20), default=100, show_default=True, help="Truncate lines to this width."
 )
-def explain_command(file: Path, catalog_path: Path | None, disabled: tuple[str, ...], width: int) -> None:
+def explain_command(
+    file: Path,
+    config_path: Path | None,
+    catalog_path: Path | None,
+    disabled: tuple[str, ...],
+    kept: tuple[str, ...],
+    width: int,
+) -> None:
     """Show every line of FILE with the verdict: kept, or removed with category and rule.
 
     Metadata found (title, author, date, tags) is printed first. Colours on a terminal.
@@ -158,14 +181,12 @@ def explain_command(file: Path, catalog_path: Path | None, disabled: tuple[str, 
     try:
         format_ = input_format(Path(file.name))
     except KeyError:
-        click.echo(f"cleancorp: error: {file} is not .txt, .html or .htm (optionally .gz)", err=True)
-        sys.exit(EXIT_USAGE)
-    options = Options(catalog_path=catalog_path, disabled_categories=tuple(sorted(disabled)))
+        fail(f"{file} is not .txt, .html or .htm (optionally .gz)")
     try:
+        options = resolve_options(config_path, {"catalog": catalog_path, "disable": disabled, "keep": kept})
         doc = clean_document(read_document(InputFile(file, Path(file.name))), options)
-    except CatalogError as exc:
-        click.echo(f"cleancorp: error: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+    except (CatalogError, ConfigError) as exc:
+        fail(str(exc))
     if doc.failed:
         click.echo(f"{file}: error: {doc.error}")
         sys.exit(EXIT_DOCUMENT_ERRORS)

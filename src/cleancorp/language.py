@@ -16,6 +16,9 @@ from functools import cache
 import justext
 
 WORD = re.compile(r"\w+")
+# Chinese and Japanese are written without spaces: about two characters make a word.
+UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+UNSPACED_CHARS_PER_WORD = 2
 # Below this share of English stopwords a document is probably in another language, and the
 # other stoplists are tried.
 ENGLISH_MIN_RATIO = 0.15
@@ -47,6 +50,23 @@ def stoplist_for(words: Sequence[str]) -> frozenset[str]:
         if ratio > best_ratio:
             best, best_ratio = _stoplist(language), ratio
     return best
+
+
+def count_words(text: str) -> int:
+    """Words in ``text``, counting unspaced scripts (Chinese, Japanese) at two characters a word.
+
+    >>> count_words("The council met on Monday"), count_words("先日、不正に改造したiPhoneを販売した")
+    (5, 8)
+    """
+    unspaced = len(UNSPACED.findall(text))
+    spaced = len(text.split())
+    return spaced + unspaced // UNSPACED_CHARS_PER_WORD if unspaced else spaced
+
+
+def is_unspaced(text: str) -> bool:
+    """Mostly Chinese or Japanese: no stoplist applies, so stopword tests are skipped."""
+    letters = sum(1 for c in text if c.isalpha())
+    return bool(letters) and len(UNSPACED.findall(text)) * 2 >= letters
 
 
 def words_of(text: str) -> list[str]:

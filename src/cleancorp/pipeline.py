@@ -8,8 +8,9 @@
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -39,21 +40,41 @@ class Options:
     zones: ZoneSettings = field(default_factory=ZoneSettings)
     extract: ExtractSettings = field(default_factory=ExtractSettings)
     repeat: RepeatSettings = field(default_factory=RepeatSettings)
-    catalog_path: Path | None = None
-    disabled_categories: tuple[str, ...] = ()
+    catalog_paths: tuple[Path, ...] = ()  # TOML files whose rules extend the built-in catalog
+    disabled_categories: tuple[str, ...] = ()  # these categories' rules never fire
+    kept_categories: tuple[str, ...] = ()  # blocks named with these categories stay in the body
     keep_duplicates: bool = False
     max_bytes: int = DEFAULT_MAX_BYTES
     jobs: int = 1
 
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any], catalog_paths: tuple[Path, ...] = ()) -> Options:
+        """Options from flat settings as :mod:`cleancorp.config` reads them (missing: defaults)."""
+        dedup = {
+            k: settings[k] for k in ("threshold", "containment", "num_perm", "shingle_size") if k in settings
+        }
+        extra = (settings["catalog"],) if settings.get("catalog") else ()
+        return cls(
+            dedup=DedupSettings(**dedup),
+            catalog_paths=catalog_paths + extra,
+            disabled_categories=tuple(settings.get("disable", ())),
+            kept_categories=tuple(settings.get("keep", ())),
+            keep_duplicates=bool(settings.get("keep_duplicates", False)),
+            max_bytes=int(settings.get("max_bytes", DEFAULT_MAX_BYTES)),
+            jobs=int(settings.get("jobs") or os.cpu_count() or 1),
+        )
+
 
 @cache
-def _catalog(path: Path | None, disabled: tuple[str, ...]) -> Catalog:
-    catalog = load_catalog(path) if path else default_catalog()
+def _catalog(paths: tuple[Path, ...], disabled: tuple[str, ...]) -> Catalog:
+    catalog = default_catalog()
+    for path in paths:
+        catalog = load_catalog(path, catalog)
     return catalog.without(disabled) if disabled else catalog
 
 
 def catalog_for(options: Options) -> Catalog:
-    return _catalog(options.catalog_path, options.disabled_categories)
+    return _catalog(options.catalog_paths, options.disabled_categories)
 
 
 def _repair_metadata(doc: Document) -> None:
@@ -71,7 +92,7 @@ def clean_document(doc: Document, options: Options | None = None) -> Document:
     extract_html(doc, options.extract)
     repair(doc)
     _repair_metadata(doc)
-    strip_boilerplate(doc, catalog_for(options), options.zones)
+    strip_boilerplate(doc, catalog_for(options), options.zones, options.kept_categories)
     extract_metadata(doc)
     if not doc.failed and not doc.blocks:
         doc.status = Status.EMPTY
@@ -123,7 +144,7 @@ def corpus_stage(docs: list[Document], options: Options) -> None:
     """
     if options.repeat.enabled:
         deduplicate(docs, options.dedup)
-        if remove_repeated(docs, options.repeat, catalog_for(options)):
+        if remove_repeated(docs, options.repeat, catalog_for(options), options.kept_categories):
             for doc in docs:
                 if doc.status is Status.DUPLICATE:
                     doc.status = Status.KEPT

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import xxhash
@@ -59,7 +59,10 @@ def _category(text: str, catalog: Catalog) -> str:
 
 
 def remove_repeated(
-    docs: list[Document], settings: RepeatSettings | None = None, catalog: Catalog | None = None
+    docs: list[Document],
+    settings: RepeatSettings | None = None,
+    catalog: Catalog | None = None,
+    kept_categories: Collection[str] = (),
 ) -> int:
     """Remove blocks that recur across enough clusters; returns how many blocks went."""
     settings = settings or RepeatSettings()
@@ -79,8 +82,8 @@ def remove_repeated(
                 if len(block.text.split()) >= settings.long_words
                 else settings.min_clusters
             )
-            if count >= needed:
-                category = _category(block.text, catalog)
+            category = _category(block.text, catalog) if count >= needed else None
+            if category is not None and category not in kept_categories:
                 removal = Removal(category, "repeated", block.text, "body", {"count": str(count)}, block.raw)
                 removal.position = block.position
                 doc.removed.append(removal)
