@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -33,6 +34,7 @@ def score(shared: Path, mode: str, out: Path, reference: Path) -> dict:
 
 
 def timed_run(raw: Path, out: Path, options: Options) -> float:
+    shutil.rmtree(out, ignore_errors=True)  # a fresh output: no index from an earlier benchmark
     started = time.perf_counter()
     run(raw, out, options)
     return time.perf_counter() - started

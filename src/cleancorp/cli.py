@@ -16,9 +16,10 @@ from .catalog import CATEGORIES, CatalogError
 from .config import CONFIG_NAME, ConfigError, find_config, from_environment, read_config
 from .dedup import DedupSettings
 from .explain import explain_document
+from .index import INDEX_NAME, IndexMismatch, read_clusters, rebuild
 from .pipeline import Options, UsageError, clean_document, run
 from .read import DEFAULT_MAX_BYTES, InputFile, input_format, read_document
-from .write import summary_line
+from .write import STATE_DIR, summary_line
 
 EXIT_OK, EXIT_DOCUMENT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -151,7 +152,7 @@ def run_command(
     }  # fmt: skip
     try:
         report = run(raw, clean, resolve_options(config_path, flags))
-    except (UsageError, CatalogError, ConfigError) as exc:
+    except (UsageError, CatalogError, ConfigError, IndexMismatch) as exc:
         fail(str(exc))
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False))
@@ -208,3 +209,42 @@ def explain_command(
                 f"{click.style('DROP', fg='red')}  {click.style(label.ljust(32), fg='yellow')} "
                 f"{click.style(text, dim=True)}"
             )
+
+
+@main.command("dupes")
+@click.argument("clean", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the clusters as JSON Lines.")
+def dupes_command(clean: Path, as_json: bool) -> None:
+    """List near-duplicate clusters in CLEAN (every run so far): the kept document, then each
+    duplicate with its Jaccard similarity to it."""
+    clusters = read_clusters(clean)
+    for cluster in clusters:
+        if as_json:
+            click.echo(json.dumps(cluster, ensure_ascii=False))
+            continue
+        click.echo(click.style(f"{cluster['cluster']} ({cluster['size']} documents)", bold=True))
+        for member in cluster["members"]:  # type: ignore[attr-defined]
+            similarity = "kept" if member["status"] == "kept" else f"{member['similarity']:.3f}"
+            click.echo(f"  {similarity:>6}  {member['id']}")
+    if not as_json:
+        click.echo(f"{len(clusters)} clusters of near-duplicates", err=True)
+
+
+@main.command("reindex")
+@click.argument("clean", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--num-perm", type=click.IntRange(16, 1024), help=f"[default: {DedupSettings.num_perm}]")
+@click.option("--shingle-size", type=click.IntRange(1, 20), help=f"[default: {DedupSettings.shingle_size}]")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+def reindex_command(
+    clean: Path, num_perm: int | None, shingle_size: int | None, config_path: Path | None
+) -> None:
+    """Rebuild CLEAN/.cleancorp/index.sqlite from the sidecars and bodies in CLEAN.
+
+    Needed after changing --num-perm or --shingle-size; a deleted index is rebuilt by the next run.
+    """
+    try:
+        options = resolve_options(config_path, {"num_perm": num_perm, "shingle_size": shingle_size})
+    except ConfigError as exc:
+        fail(str(exc))
+    count = rebuild(clean, options.dedup)
+    click.echo(f"indexed {count} kept documents in {clean / STATE_DIR / INDEX_NAME}", err=True)

@@ -19,7 +19,10 @@ True
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from typing import Protocol
 
 import xxhash
 from datasketch import MinHash, MinHashLSH
@@ -73,11 +76,39 @@ def signature(shingles: set[int], settings: DedupSettings) -> MinHash:
     return minhash
 
 
-class NearDuplicates:
-    """An incremental set of kept documents that new documents are checked against."""
+@cache
+def _bands(lsh_threshold: float, num_perm: int) -> tuple[int, int]:
+    lsh = MinHashLSH(threshold=lsh_threshold, num_perm=num_perm)
+    return lsh.b, lsh.r
 
-    def __init__(self, settings: DedupSettings | None = None) -> None:
+
+def band_keys(minhash: MinHash, settings: DedupSettings) -> list[tuple[int, int]]:
+    """(band, key) pairs of a signature, banded as datasketch's LSH does for the same threshold."""
+    bands, rows = _bands(settings.lsh_threshold, settings.num_perm)
+    values = minhash.hashvalues
+    return [
+        (band, xxhash.xxh32_intdigest(values[band * rows : (band + 1) * rows].tobytes()))
+        for band in range(bands)
+    ]
+
+
+class KeptEarlier(Protocol):
+    """Documents kept by earlier runs (the persistent index)."""
+
+    def candidates(self, band_keys: Iterable[tuple[int, int]]) -> list[str]: ...
+
+    def shingles_of(self, doc_id: str) -> set[int] | None: ...
+
+
+class NearDuplicates:
+    """An incremental set of kept documents that new documents are checked against.
+
+    ``earlier``: documents kept by earlier runs, checked too (they are never replaced).
+    """
+
+    def __init__(self, settings: DedupSettings | None = None, earlier: KeptEarlier | None = None) -> None:
         self.settings = settings or DedupSettings()
+        self.earlier = earlier
         self._lsh = MinHashLSH(threshold=self.settings.lsh_threshold, num_perm=self.settings.num_perm)
         self._shingles: dict[str, set[int]] = {}
 
@@ -104,14 +135,23 @@ class NearDuplicates:
         minhash = signature(shingles, self.settings)
         best: Match | None = None
         if shingles:
-            for candidate in sorted(self._lsh.query(minhash)):
-                found = self.compare(shingles, self._shingles[candidate])
+            for candidate, kept_shingles in self._candidates(minhash):
+                found = self.compare(shingles, kept_shingles)
                 if found and (
                     best is None
                     or (found.similarity, found.containment) > (best.similarity, best.containment)
                 ):
                     best = Match(candidate, found.similarity, found.containment)
         return best, shingles, minhash
+
+    def _candidates(self, minhash: MinHash) -> Iterable[tuple[str, set[int]]]:
+        for candidate in sorted(self._lsh.query(minhash)):
+            yield candidate, self._shingles[candidate]
+        if self.earlier is not None:
+            for candidate in self.earlier.candidates(band_keys(minhash, self.settings)):
+                kept_shingles = self.earlier.shingles_of(candidate)
+                if kept_shingles:
+                    yield candidate, kept_shingles
 
     def keep(self, doc_id: str, shingles: set[int], minhash: MinHash) -> None:
         if shingles:

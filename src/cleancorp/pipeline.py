@@ -23,11 +23,21 @@ from .decode import decode
 from .dedup import DedupSettings, NearDuplicates
 from .document import Document, Status
 from .extract import ExtractSettings, extract_html
+from .index import (
+    INDEX_NAME,
+    MAX_REMOVED_EVIDENCE,
+    CorpusIndex,
+    EarlierRuns,
+    IndexParams,
+    document_entry,
+    edge_blocks,
+    rebuild,
+)
 from .metadata import extract_metadata
 from .read import DEFAULT_MAX_BYTES, InputFile, find_inputs, read_document
 from .repair import repair, repair_text
-from .repeated import RepeatSettings, remove_repeated
-from .write import build_report, write_document, write_report
+from .repeated import NOT_EVIDENCE, RepeatSettings, block_key, remove_repeated
+from .write import STATE_DIR, build_report, write_document, write_report
 
 
 class UsageError(ValueError):
@@ -121,12 +131,22 @@ def _process_all(items: list[InputFile], options: Options) -> Iterator[Document]
         yield from pool.map(process_input, items, [options] * len(items), chunksize=chunk)
 
 
-def deduplicate(docs: Iterable[Document], settings: DedupSettings) -> None:
-    """Corpus stage: mark near-duplicates. The first document in path order is kept."""
-    finder = NearDuplicates(settings)
-    for doc in sorted(docs, key=lambda d: d.id):
-        if doc.status is not Status.KEPT:
-            continue
+def deduplicate(
+    docs: Iterable[Document], settings: DedupSettings, earlier: EarlierRuns | None = None
+) -> None:
+    """Corpus stage: mark near-duplicates.
+
+    Documents kept by an earlier run stay kept; among the others the most complete version (the
+    longest body) is kept, ties going to the first path.
+    """
+    finder = NearDuplicates(settings, earlier)
+    index = earlier.index if earlier else None
+
+    def priority(doc: Document) -> tuple[bool, int, str]:
+        kept_before = index is not None and index.body_chars(doc.id) is not None
+        return not kept_before, -len(doc.body), doc.id
+
+    for doc in sorted((d for d in docs if d.status is Status.KEPT), key=priority):
         match = finder.check(doc.id, doc.body)
         if match is None:
             doc.cluster = doc.id
@@ -136,15 +156,16 @@ def deduplicate(docs: Iterable[Document], settings: DedupSettings) -> None:
             doc.similarity = match.similarity
 
 
-def corpus_stage(docs: list[Document], options: Options) -> None:
+def corpus_stage(docs: list[Document], options: Options, earlier: EarlierRuns | None = None) -> None:
     """Corpus evidence, then deduplication of the final bodies.
 
     A first deduplication groups reprints so that each story counts once as evidence for
     repeated blocks; the final one runs on the bodies those blocks were removed from.
     """
     if options.repeat.enabled:
-        deduplicate(docs, options.dedup)
-        if remove_repeated(docs, options.repeat, catalog_for(options), options.kept_categories):
+        deduplicate(docs, options.dedup, earlier)
+        evidence = earlier.index.block_clusters if earlier else None
+        if remove_repeated(docs, options.repeat, catalog_for(options), options.kept_categories, evidence):
             for doc in docs:
                 if doc.status is Status.DUPLICATE:
                     doc.status = Status.KEPT
@@ -153,7 +174,30 @@ def corpus_stage(docs: list[Document], options: Options) -> None:
                     doc.status = Status.EMPTY
         else:
             return
-    deduplicate(docs, options.dedup)
+    deduplicate(docs, options.dedup, earlier)
+
+
+def record_in_index(index: CorpusIndex, docs: list[Document], settings: DedupSettings) -> None:
+    """After the outputs exist: the run's kept documents and block evidence go into the index."""
+    index.forget(sorted(d.id for d in docs if d.status is not Status.KEPT))
+    kept = sorted((d for d in docs if d.status is Status.KEPT), key=lambda d: d.id)
+    index.add_documents(document_entry(d.id, d.body, settings) for d in kept)
+    seen = []
+    for doc in sorted(docs, key=lambda d: d.id):
+        if doc.cluster and doc.status in (Status.KEPT, Status.DUPLICATE):
+            removed = [r.text for r in doc.removed if r.category not in NOT_EVIDENCE][:MAX_REMOVED_EVIDENCE]
+            texts = edge_blocks([b.text for b in doc.blocks]) + removed
+            seen += [(block_key(text), doc.cluster) for text in texts]
+    index.add_blocks(seen)
+
+
+def open_index(clean: Path, settings: DedupSettings) -> tuple[CorpusIndex, bool]:
+    """The run's index; rebuilt from the sidecars first if it is missing but CLEAN has output."""
+    state = clean / STATE_DIR
+    rebuilt = not (state / INDEX_NAME).exists() and any(clean.glob("**/*.json"))
+    if rebuilt:
+        rebuild(clean, settings)
+    return CorpusIndex.open(state, IndexParams.of(settings), clean), rebuilt
 
 
 def _check_folders(raw: Path, clean: Path) -> None:
@@ -191,14 +235,19 @@ def run(raw: Path, clean: Path, options: Options | None = None) -> dict[str, Any
     started = time.perf_counter()
     items, problems = _collisions(list(find_inputs(raw, exclude=clean)))
     docs = list(_process_all(items, options))
-    corpus_stage(docs, options)
-    for doc in docs:
-        write_document(doc, clean, options.keep_duplicates)
+    index, rebuilt = open_index(clean, options.dedup)
+    with index:
+        corpus_stage(docs, options, EarlierRuns(index, clean, options.dedup, {d.id for d in docs}))
+        for doc in docs:
+            write_document(doc, clean, options.keep_duplicates)
+        record_in_index(index, docs, options.dedup)
+        indexed = len(index)
     seconds = time.perf_counter() - started
     report = build_report(
         docs,
         problems,
         {"seconds": round(seconds, 3), "docs_per_second": round(len(docs) / seconds, 1) if seconds else None},
     )
+    report["index"] = {"kept_documents": indexed, "rebuilt_from_sidecars": rebuilt}
     write_report(clean, report)
     return report

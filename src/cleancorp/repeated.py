@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 import xxhash
@@ -41,13 +41,23 @@ def block_key(text: str) -> int:
     return xxhash.xxh64_intdigest(folded.encode())
 
 
+# Per-story lines: recurring ones are the same byline or title, not site boilerplate.
+NOT_EVIDENCE = frozenset({"title", "duplicate_title", "byline"})
+
+
+def evidence_texts(doc: Document) -> list[str]:
+    """The blocks of ``doc`` that count as evidence: its body and what cleaning removed from it."""
+    removed = [r.text for r in doc.removed if r.category not in NOT_EVIDENCE and r.rule != "repeated"]
+    return [block.text for block in doc.blocks] + removed
+
+
 def count_clusters(docs: Iterable[Document]) -> dict[int, set[str]]:
-    """For every body block: the clusters (stories) it appears in."""
+    """For every block seen: the clusters (stories) it appears in."""
     clusters: dict[int, set[str]] = defaultdict(set)
     for doc in docs:
         if doc.status in (Status.KEPT, Status.DUPLICATE) and doc.cluster:
-            for block in doc.blocks:
-                clusters[block_key(block.text)].add(doc.cluster)
+            for text in evidence_texts(doc):
+                clusters[block_key(text)].add(doc.cluster)
     return clusters
 
 
@@ -63,13 +73,20 @@ def remove_repeated(
     settings: RepeatSettings | None = None,
     catalog: Catalog | None = None,
     kept_categories: Collection[str] = (),
+    earlier: Callable[[Iterable[int]], Mapping[int, set[str]]] | None = None,
 ) -> int:
-    """Remove blocks that recur across enough clusters; returns how many blocks went."""
+    """Remove blocks that recur across enough clusters; returns how many blocks went.
+
+    ``earlier`` gives, for block keys, the stories earlier runs saw them in (the index).
+    """
     settings = settings or RepeatSettings()
     if not settings.enabled:
         return 0
     catalog = catalog or default_catalog()
     clusters = count_clusters(docs)
+    if earlier is not None:
+        for key, stories in earlier(list(clusters)).items():
+            clusters[key] |= stories
     removed = 0
     for doc in docs:
         if doc.status not in (Status.KEPT, Status.DUPLICATE):

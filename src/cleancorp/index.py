@@ -1,0 +1,298 @@
+"""The corpus index in ``CLEAN/.cleancorp/index.sqlite``: what earlier runs kept.
+
+It lets tomorrow's run find reprints of stories kept today, and remember site boilerplate:
+
+- ``docs``: every kept document (id, body length);
+- ``bands``: the MinHash LSH band keys of each kept body (``b`` rows a document), so candidates
+  are found with indexed lookups and the index is never loaded into memory;
+- ``blocks``: keys of blocks near the edges of kept bodies and the clusters they were seen in,
+  the cross-run evidence of :mod:`cleancorp.repeated` (capped per block);
+- ``meta``: the MinHash parameters and the datasketch version the keys were made with. A run
+  with other parameters is refused with the command that rebuilds the index.
+
+Exact verification needs shingles, not signatures: they are recomputed from the kept body in
+``CLEAN/<id>.txt``, so the index holds no text. Every change is one transaction.
+
+>>> import tempfile
+>>> folder = Path(tempfile.mkdtemp())
+>>> with CorpusIndex.open(folder, IndexParams.of(DedupSettings())) as index:
+...     index.add_documents([("a", 120, [(0, 7), (1, 9)])])
+...     index.candidates([(0, 5), (1, 9)])
+['a']
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import datasketch
+
+from .dedup import DedupSettings, band_keys, shingle_hashes, signature
+from .repeated import NOT_EVIDENCE, block_key
+
+INDEX_NAME = "index.sqlite"
+SCHEMA_VERSION = 1
+MAX_BLOCK_CLUSTERS = 12  # evidence beyond this many stories adds nothing; keeps rows bounded
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (number INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, body_chars INTEGER);
+CREATE TABLE IF NOT EXISTS bands (
+    band INTEGER NOT NULL, key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (band, key, doc)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS blocks (
+    key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)
+) WITHOUT ROWID;
+"""
+
+
+def _signed(key: int) -> int:
+    """SQLite integers are signed 64-bit; block keys are unsigned xxh64."""
+    return key - (1 << 64) if key >= 1 << 63 else key
+
+
+def _unsigned(key: int) -> int:
+    return key + (1 << 64) if key < 0 else key
+
+
+class IndexMismatch(ValueError):
+    """The index was built with other MinHash parameters; the message says how to rebuild."""
+
+
+@dataclass(frozen=True)
+class IndexParams:
+    """Everything that changes band keys: if any differs, stored keys mean nothing."""
+
+    num_perm: int
+    shingle_size: int
+    seed: int
+    lsh_threshold: float
+    scheme: str = "minhash-xxh32-letters"
+    datasketch: str = datasketch.__version__
+    schema: int = SCHEMA_VERSION
+
+    @classmethod
+    def of(cls, settings: DedupSettings) -> IndexParams:
+        return cls(settings.num_perm, settings.shingle_size, settings.seed, settings.lsh_threshold)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+def rebuild_command(clean: Path, params: IndexParams) -> str:
+    return f"cleancorp reindex {clean} --num-perm {params.num_perm} --shingle-size {params.shingle_size}"
+
+
+class CorpusIndex:
+    def __init__(self, connection: sqlite3.Connection, params: IndexParams) -> None:
+        self.db = connection
+        self.params = params
+
+    @classmethod
+    def open(cls, state: Path, params: IndexParams, clean: Path | None = None) -> CorpusIndex:
+        """Open (or create) the index in ``state``; refuse one made with other parameters."""
+        state.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(state / INDEX_NAME, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(SCHEMA)
+        stored = db.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()
+        if stored is None:
+            db.execute("INSERT INTO meta VALUES ('params', ?)", (params.to_json(),))
+        elif stored[0] != params.to_json():
+            db.close()
+            old = json.loads(stored[0])
+            changed = ", ".join(
+                f"{k} {old.get(k)} -> {v}" for k, v in asdict(params).items() if old.get(k) != v
+            )
+            raise IndexMismatch(
+                f"the index in {state / INDEX_NAME} was built with other MinHash settings ({changed}); "
+                f"run with the old settings, or rebuild it: {rebuild_command(clean or state.parent, params)}"
+            )
+        return cls(db, params)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> CorpusIndex:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def __len__(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM docs").fetchone()[0])
+
+    def candidates(self, band_keys: Iterable[tuple[int, int]]) -> list[str]:
+        """Ids of kept documents sharing at least one band key, sorted."""
+        found: set[str] = set()
+        for band, key in band_keys:
+            rows = self.db.execute(
+                "SELECT docs.id FROM bands JOIN docs ON docs.number = bands.doc "
+                "WHERE bands.band = ? AND bands.key = ?",
+                (band, key),
+            )
+            found.update(row[0] for row in rows)
+        return sorted(found)
+
+    def body_chars(self, doc_id: str) -> int | None:
+        row = self.db.execute("SELECT body_chars FROM docs WHERE id = ?", (doc_id,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def add_documents(self, docs: Iterable[tuple[str, int, list[tuple[int, int]]]]) -> None:
+        """Record kept documents: (id, body length, band keys). Replaces an id's old entry."""
+        with self.transaction():
+            for doc_id, chars, band_keys in docs:
+                self._forget(doc_id)
+                number = self.db.execute(
+                    "INSERT INTO docs (id, body_chars) VALUES (?, ?)", (doc_id, chars)
+                ).lastrowid
+                self.db.executemany(
+                    "INSERT OR IGNORE INTO bands VALUES (?, ?, ?)", [(b, k, number) for b, k in band_keys]
+                )
+
+    def _forget(self, doc_id: str) -> None:
+        row = self.db.execute("SELECT number FROM docs WHERE id = ?", (doc_id,)).fetchone()
+        if row is not None:
+            for table in ("bands", "blocks"):
+                self.db.execute(f"DELETE FROM {table} WHERE doc = ?", (row[0],))
+            self.db.execute("DELETE FROM docs WHERE number = ?", (row[0],))
+
+    def forget(self, doc_ids: Iterable[str]) -> None:
+        """Drop documents that are no longer kept (re-cleaned into a duplicate, or removed)."""
+        with self.transaction():
+            for doc_id in doc_ids:
+                self._forget(doc_id)
+
+    def block_clusters(self, keys: Iterable[int]) -> dict[int, set[str]]:
+        """For each block key seen before: the kept documents (stories) it was seen in."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key INTEGER PRIMARY KEY)")
+        self.db.execute("DELETE FROM wanted")
+        self.db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((_signed(k),) for k in keys))
+        found: dict[int, set[str]] = {}
+        rows = self.db.execute(
+            "SELECT blocks.key, docs.id FROM wanted JOIN blocks ON blocks.key = wanted.key "
+            "JOIN docs ON docs.number = blocks.doc"
+        )
+        for key, doc_id in rows:
+            found.setdefault(_unsigned(key), set()).add(doc_id)
+        return found
+
+    def add_blocks(self, seen: Iterable[tuple[int, str]]) -> None:
+        """Record (block key, kept document) pairs; a block already seen often enough is skipped."""
+        with self.transaction():
+            for unsigned_key, doc_id in seen:
+                key = _signed(unsigned_key)
+                (count,) = self.db.execute("SELECT count(*) FROM blocks WHERE key = ?", (key,)).fetchone()
+                if count < MAX_BLOCK_CLUSTERS:
+                    self.db.execute(
+                        "INSERT OR IGNORE INTO blocks SELECT ?, number FROM docs WHERE id = ?", (key, doc_id)
+                    )
+
+    def kept_ids(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT id FROM docs ORDER BY id")]
+
+
+class EarlierRuns:
+    """The index as :class:`cleancorp.dedup.KeptEarlier`: candidates from stored bands, shingles
+    from the kept bodies in CLEAN. Ids re-cleaned in this run are left out: they are replaced."""
+
+    def __init__(self, index: CorpusIndex, clean: Path, settings: DedupSettings, exclude: set[str]) -> None:
+        self.index, self.clean, self.settings, self.exclude = index, clean, settings, exclude
+
+    def candidates(self, band_keys: Iterable[tuple[int, int]]) -> list[str]:
+        return [c for c in self.index.candidates(band_keys) if c not in self.exclude]
+
+    def shingles_of(self, doc_id: str) -> set[int] | None:
+        try:
+            body = (self.clean / f"{doc_id}.txt").read_text(encoding="utf-8")
+        except OSError:
+            return None  # the body was deleted by hand: nothing to verify against
+        return shingle_hashes(body, self.settings.shingle_size)
+
+
+EDGE_BLOCKS = 10  # boilerplate that survives cleaning sits near the ends of a body
+MAX_REMOVED_EVIDENCE = 40  # removed blocks a document adds to the block evidence
+
+
+def edge_blocks(texts: list[str]) -> list[str]:
+    return texts if len(texts) <= 2 * EDGE_BLOCKS else texts[:EDGE_BLOCKS] + texts[-EDGE_BLOCKS:]
+
+
+def document_entry(doc_id: str, body: str, settings: DedupSettings) -> tuple[str, int, list[tuple[int, int]]]:
+    minhash = signature(shingle_hashes(body, settings.shingle_size), settings)
+    return doc_id, len(body), band_keys(minhash, settings)
+
+
+def rebuild(clean: Path, settings: DedupSettings) -> int:
+    """Build the index again from the sidecars and bodies in ``clean``; returns documents indexed."""
+    state = clean / ".cleancorp"
+    for suffix in ("", "-wal", "-shm"):
+        (state / (INDEX_NAME + suffix)).unlink(missing_ok=True)
+    entries, seen = [], []
+    for sidecar_path in sorted(clean.rglob("*.json")):
+        if state in sidecar_path.parents:
+            continue
+        try:
+            sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
+            body = sidecar_path.with_suffix(".txt").read_text(encoding="utf-8")
+        except (OSError, ValueError):
+            continue
+        if not isinstance(sidecar, dict) or sidecar.get("status") != "kept" or "id" not in sidecar:
+            continue
+        doc_id = sidecar["id"]
+        entries.append(document_entry(doc_id, body, settings))
+        texts = [block for block in body.split("\n\n") if block.strip()]
+        removed = [r["text"] for r in sidecar.get("removed", []) if r.get("category") not in NOT_EVIDENCE]
+        seen += [(block_key(text), doc_id) for text in edge_blocks(texts) + removed[:MAX_REMOVED_EVIDENCE]]
+    with CorpusIndex.open(state, IndexParams.of(settings), clean) as index:
+        index.add_documents(entries)
+        index.add_blocks(seen)
+    return len(entries)
+
+
+def read_clusters(clean: Path) -> list[dict[str, object]]:
+    """Clusters of more than one document, from the sidecars in ``clean`` (all runs), largest
+    first: the kept document and each duplicate with its similarity to it."""
+    members: dict[str, list[dict[str, object]]] = {}
+    state = clean / ".cleancorp"
+    for path in sorted(clean.rglob("*.json")):
+        if state in path.parents:
+            continue
+        try:
+            sidecar = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if (
+            isinstance(sidecar, dict)
+            and sidecar.get("cluster")
+            and sidecar.get("status") in ("kept", "duplicate")
+        ):
+            members.setdefault(sidecar["cluster"], []).append(
+                {"id": sidecar["id"], "status": sidecar["status"], "similarity": sidecar.get("similarity")}
+            )
+    clusters = [
+        {
+            "cluster": cluster,
+            "size": len(group),
+            "members": sorted(group, key=lambda m: (m["status"] != "kept", m["id"])),
+        }
+        for cluster, group in members.items()
+        if len(group) > 1
+    ]
+    return sorted(clusters, key=lambda c: (-int(c["size"]), str(c["cluster"])))  # type: ignore[call-overload]

@@ -1,0 +1,210 @@
+"""The persistent index: incremental dedup across runs, canonical choice, rebuilds, mismatches."""
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cleancorp import Options, run
+from cleancorp.cli import main
+from cleancorp.dedup import DedupSettings
+from cleancorp.index import INDEX_NAME, CorpusIndex, IndexMismatch, IndexParams
+
+from .conftest import DATA, read_tree
+
+CORPUS = DATA / "corpus_small"
+ONE_JOB = Options(jobs=1)
+STORY = [
+    "The harbour authority approved on Monday a plan to dredge the northern channel, which has silted "
+    "up so badly that container ships must wait for high tide before they can reach the quay.",
+    "Engineers expect the work to take eighteen months and to cost about forty million dollars, most "
+    "of it paid by the port's operators, who say the delays cost them more than that every year.",
+    "Fishermen who moor in the channel fear the dredging will drive away the fish that spawn in its "
+    "mud banks each spring, and they asked the authority to stop the work between March and May.",
+    "The authority said it would study the request and publish its answer before the end of the month.",
+]
+
+
+WORDS = [
+    "bridge",
+    "river",
+    "council",
+    "budget",
+    "school",
+    "teacher",
+    "hospital",
+    "nurse",
+    "farmer",
+    "harvest",
+    "railway",
+    "station",
+    "mayor",
+    "election",
+    "museum",
+    "painting",
+    "festival",
+    "music",
+    "storm",
+    "flood",
+    "harbour",
+    "ship",
+    "factory",
+    "worker",
+    "library",
+    "book",
+    "market",
+    "price",
+    "court",
+    "judge",
+    "police",
+    "officer",
+    "garden",
+    "park",
+    "airport",
+    "flight",
+    "bakery",
+    "bread",
+    "theatre",
+    "actor",
+]
+
+
+def distinct_story(number: int) -> list[str]:
+    """Three paragraphs no other number's story shares a shingle with."""
+    rng = random.Random(number)
+    words = rng.sample(WORDS, len(WORDS))
+    return [
+        " ".join(
+            f"The {words[(p * 9 + i) % len(words)]} of the {words[(p * 9 + i + 1) % len(words)]} said "
+            f"that the {words[(p * 9 + i + 2) % len(words)]} would open in {1990 + number * 3 + p + i}."
+            for i in range(4)
+        )
+        for p in range(3)
+    ]
+
+
+def sidecars(clean: Path) -> dict[str, dict]:
+    return {
+        p.relative_to(clean).with_suffix("").as_posix(): json.loads(p.read_text(encoding="utf-8"))
+        for p in clean.rglob("*.json")
+        if ".cleancorp" not in p.parts
+    }
+
+
+def partition(clean: Path) -> set[frozenset[str]]:
+    clusters: dict[str, set[str]] = {}
+    for doc_id, sidecar in sidecars(clean).items():
+        if sidecar["cluster"]:
+            clusters.setdefault(sidecar["cluster"], set()).add(doc_id)
+    return {frozenset(members) for members in clusters.values()}
+
+
+def write(folder: Path, name: str, paragraphs: list[str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+
+
+def test_within_a_run_the_longest_version_is_kept(tmp_path):
+    write(tmp_path / "raw", "a-abridged.txt", STORY[:3])
+    write(tmp_path / "raw", "b-full.txt", STORY)
+    run(tmp_path / "raw", tmp_path / "clean", ONE_JOB)
+    found = sidecars(tmp_path / "clean")
+    assert found["b-full"]["status"] == "kept"
+    assert found["a-abridged"]["duplicate_of"] == "b-full"
+
+
+def test_ties_in_length_go_to_the_first_path(tmp_path):
+    write(tmp_path / "raw", "b.txt", STORY)
+    write(tmp_path / "raw", "a.txt", STORY)
+    run(tmp_path / "raw", tmp_path / "clean", ONE_JOB)
+    assert sidecars(tmp_path / "clean")["b"]["duplicate_of"] == "a"
+
+
+def test_a_document_kept_yesterday_stays_kept(tmp_path):
+    write(tmp_path / "day1", "short.txt", STORY[:3])
+    run(tmp_path / "day1", tmp_path / "clean", ONE_JOB)
+    write(tmp_path / "day2", "long.txt", STORY)  # more complete, but the short one is published
+    report = run(tmp_path / "day2", tmp_path / "clean", ONE_JOB)
+    found = sidecars(tmp_path / "clean")
+    assert found["short"]["status"] == "kept" and found["long"]["duplicate_of"] == "short"
+    assert not (tmp_path / "clean" / "long.txt").exists()
+    assert report["index"]["kept_documents"] == 1
+
+
+def test_running_again_on_the_same_input_changes_nothing(tmp_path):
+    run(CORPUS / "raw", tmp_path / "clean", ONE_JOB)
+    first = read_tree(tmp_path / "clean")
+    run(CORPUS / "raw", tmp_path / "clean", ONE_JOB)  # no document may match its own earlier self
+    assert read_tree(tmp_path / "clean") == first
+
+
+def test_two_batches_give_the_clusters_of_one_run(tmp_path):
+    files = sorted(p.relative_to(CORPUS / "raw") for p in (CORPUS / "raw").rglob("*.*"))
+    for number, relative in enumerate(files):
+        batch = tmp_path / ("batch1" if number % 2 else "batch2")
+        (batch / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(CORPUS / "raw" / relative, batch / relative)
+    run(CORPUS / "raw", tmp_path / "one", ONE_JOB)
+    run(tmp_path / "batch1", tmp_path / "two", ONE_JOB)
+    run(tmp_path / "batch2", tmp_path / "two", ONE_JOB)
+    one, two = partition(tmp_path / "one"), partition(tmp_path / "two")
+    assert two == one
+    truth = [json.loads(line) for line in (CORPUS / "truth.jsonl").read_text(encoding="utf-8").splitlines()]
+    families = {Path(t["path"]).relative_to("raw").with_suffix("").as_posix(): t["family"] for t in truth}
+    for members in one:  # and the clusters are right: one family each, briefs never merged
+        assert len({families[m] for m in members}) == 1
+    assert sum(len(m) > 1 for m in one) >= 8
+
+
+def test_a_deleted_index_is_rebuilt_from_the_sidecars(tmp_path):
+    write(tmp_path / "day1", "short.txt", STORY[:3])
+    run(tmp_path / "day1", tmp_path / "clean", ONE_JOB)
+    (tmp_path / "clean" / ".cleancorp" / INDEX_NAME).unlink()
+    write(tmp_path / "day2", "long.txt", STORY)
+    report = run(tmp_path / "day2", tmp_path / "clean", ONE_JOB)
+    assert report["index"]["rebuilt_from_sidecars"]
+    assert sidecars(tmp_path / "clean")["long"]["duplicate_of"] == "short"
+
+
+def test_other_minhash_settings_are_refused_with_the_rebuild_command(tmp_path):
+    write(tmp_path / "raw", "story.txt", STORY)
+    run(tmp_path / "raw", tmp_path / "clean", ONE_JOB)
+    with pytest.raises(IndexMismatch, match="num_perm 128 -> 64"):
+        CorpusIndex.open(tmp_path / "clean" / ".cleancorp", IndexParams.of(DedupSettings(num_perm=64)))
+    runner = CliRunner()
+    args = ["run", str(tmp_path / "raw"), str(tmp_path / "clean"), "--num-perm", "64", "-j", "1"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert f"cleancorp reindex {tmp_path / 'clean'} --num-perm 64" in result.stderr
+    assert runner.invoke(main, ["reindex", str(tmp_path / "clean"), "--num-perm", "64"]).exit_code == 0
+    assert runner.invoke(main, args).exit_code == 0
+
+
+def test_a_footer_learned_yesterday_goes_from_a_single_new_file(tmp_path):
+    # Prose-like, so no rule and no position removes it: only its recurrence gives it away.
+    footer = "Harbour Gazette is an independent newsroom that is funded by its readers."
+    for number in range(5):
+        write(tmp_path / "day1", f"story{number}.txt", [*distinct_story(number), footer])
+    run(tmp_path / "day1", tmp_path / "clean", ONE_JOB)
+    write(tmp_path / "day2", "new.txt", [*distinct_story(9), footer])
+    run(tmp_path / "day2", tmp_path / "clean", ONE_JOB)
+    new = sidecars(tmp_path / "clean")["new"]
+    assert [(r["rule"], r["text"]) for r in new["removed"]] == [("repeated", footer)]
+
+
+def test_dupes_lists_clusters_with_similarities(tmp_path):
+    write(tmp_path / "raw", "a.txt", STORY)
+    write(tmp_path / "raw", "b.txt", STORY[:3])
+    write(
+        tmp_path / "raw",
+        "c.txt",
+        ["A different story entirely, about a bakery that opened on Main Street " * 3],
+    )
+    run(tmp_path / "raw", tmp_path / "clean", ONE_JOB)
+    result = CliRunner().invoke(main, ["dupes", str(tmp_path / "clean"), "--json"])
+    clusters = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(c["cluster"], [m["id"] for m in c["members"]]) for c in clusters] == [("a", ["a", "b"])]
+    assert 0 < clusters[0]["members"][1]["similarity"] < 1
