@@ -1,0 +1,68 @@
+"""How the persistent index grows: bytes per kept document and query time at ~1M documents.
+
+    python benchmarks/index_scale.py --docs 1000000
+
+Fills a fresh index with synthetic kept documents (random band keys, as many bands as the
+default MinHash settings give), then times candidate queries of unseen signatures and of stored
+ones, which is what a new run does for every document. The index is queried through SQLite's
+B-tree, never loaded: peak RSS is printed to show it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from cleancorp.dedup import DedupSettings, _bands
+from cleancorp.index import INDEX_NAME, CorpusIndex, IndexParams
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, default=1_000_000)
+    parser.add_argument("--batch", type=int, default=20_000)
+    parser.add_argument("--queries", type=int, default=2_000)
+    args = parser.parse_args()
+    settings = DedupSettings()
+    bands, rows = _bands(settings.lsh_threshold, settings.num_perm)
+    rng = random.Random(1)
+
+    def keys() -> list[tuple[int, int]]:
+        return [(band, rng.getrandbits(32)) for band in range(bands)]
+
+    stored: list[list[tuple[int, int]]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        state = Path(folder)
+        started = time.perf_counter()
+        with CorpusIndex.open(state, IndexParams.of(settings)) as index:
+            for start in range(0, args.docs, args.batch):
+                batch = [
+                    (f"site/{n:08d}", 5000, keys()) for n in range(start, min(start + args.batch, args.docs))
+                ]
+                stored += [batch[0][2]]
+                index.add_documents(batch)
+            index.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            filled = time.perf_counter() - started
+            size = (state / INDEX_NAME).stat().st_size
+            timings = []
+            for number in range(args.queries):
+                query = stored[number % len(stored)] if number % 2 else keys()
+                begin = time.perf_counter()
+                index.candidates(query)
+                timings.append(time.perf_counter() - begin)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    timings.sort()
+    print(f"{args.docs} kept documents, {bands} bands of {rows} rows: {size / 1e6:.0f} MB, "
+          f"{size / args.docs:.0f} bytes/document, filled in {filled:.0f} s "
+          f"({args.docs / filled:.0f} docs/s)")  # fmt: skip
+    print(f"query (one document, all bands): median {statistics.median(timings) * 1e3:.3f} ms, "
+          f"p99 {timings[int(len(timings) * 0.99)] * 1e3:.3f} ms; peak RSS {rss:.0f} MB")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
