@@ -3,7 +3,7 @@ import json
 import ftfy
 import ftfy.bad_codecs
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from cleancorp.repair import TEXT_CONFIG, fix_unicode, normalize_line, repair_text
@@ -34,6 +34,7 @@ def test_ascii_shortcut_matches_ftfy(text):
 
 
 @given(st.text())
+@example("\xa0×²")  # ftfy fixed "×²" only once the edge space was gone: a second run changed it
 def test_repair_is_idempotent(text):
     once = repair_text(text)[0]
     assert repair_text(once)[0] == once

@@ -90,7 +90,19 @@ def _repair(text: str, extracted: bool) -> tuple[list[str], list[str], list[str]
         fixes.append("email_protected")
     fixed = unicodedata.normalize("NFC", fixed)
     raw_lines = fixed.split("\n")
-    return raw_lines, [normalize_line(line) for line in raw_lines], fixes
+    config = EXTRACTED_CONFIG if extracted else TEXT_CONFIG
+    return raw_lines, [_normalized(line, config, fixes) for line in raw_lines], fixes
+
+
+def _normalized(line: str, config: ftfy.TextFixerConfig, fixes: list[str]) -> str:
+    """The normalized line, fixed again if normalizing changed it: ftfy judges a line with its
+    edge spaces ("\xa0×²" stays, "×²" is mojibake), and a second run must not find more to fix."""
+    normalized = normalize_line(line)
+    if normalized == line or normalized.isascii():
+        return normalized
+    again, more = fix_unicode(normalized, config)
+    fixes.extend(name for name in more if name not in fixes)
+    return normalize_line(unicodedata.normalize("NFC", again))
 
 
 def repair_text(text: str, extracted: bool = False) -> tuple[str, list[str]]:
