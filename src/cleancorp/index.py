@@ -234,6 +234,13 @@ def edge_blocks(texts: list[str]) -> list[str]:
     return texts if len(texts) <= 2 * EDGE_BLOCKS else texts[:EDGE_BLOCKS] + texts[-EDGE_BLOCKS:]
 
 
+def block_evidence(body_blocks: list[str], removed: list[tuple[str, str]]) -> list[str]:
+    """The blocks a kept story adds to the index: the edges of its body and what cleaning
+    removed from it ((category, text) pairs), per-story lines like bylines aside."""
+    dropped = [text for category, text in removed if category not in NOT_EVIDENCE]
+    return edge_blocks(body_blocks) + dropped[:MAX_REMOVED_EVIDENCE]
+
+
 def document_entry(doc_id: str, body: str, settings: DedupSettings) -> tuple[str, int, list[tuple[int, int]]]:
     minhash = signature(shingle_hashes(body, settings.shingle_size), settings)
     return doc_id, len(body), band_keys(minhash, settings)
@@ -258,8 +265,8 @@ def rebuild(clean: Path, settings: DedupSettings) -> int:
         doc_id = sidecar["id"]
         entries.append(document_entry(doc_id, body, settings))
         texts = [block for block in body.split("\n\n") if block.strip()]
-        removed = [r["text"] for r in sidecar.get("removed", []) if r.get("category") not in NOT_EVIDENCE]
-        seen += [(block_key(text), doc_id) for text in edge_blocks(texts) + removed[:MAX_REMOVED_EVIDENCE]]
+        removed = [(r.get("category", ""), r.get("text", "")) for r in sidecar.get("removed", [])]
+        seen += [(block_key(text), doc_id) for text in block_evidence(texts, removed)]
     with CorpusIndex.open(state, IndexParams.of(settings), clean) as index:
         index.add_documents(entries)
         index.add_blocks(seen)

@@ -25,18 +25,17 @@ from .document import Document, Status
 from .extract import ExtractSettings, extract_html
 from .index import (
     INDEX_NAME,
-    MAX_REMOVED_EVIDENCE,
     CorpusIndex,
     EarlierRuns,
     IndexParams,
+    block_evidence,
     document_entry,
-    edge_blocks,
     rebuild,
 )
 from .metadata import extract_metadata
 from .read import DEFAULT_MAX_BYTES, InputFile, find_inputs, read_document
 from .repair import repair, repair_text
-from .repeated import NOT_EVIDENCE, RepeatSettings, block_key, remove_repeated
+from .repeated import RepeatSettings, block_key, remove_repeated
 from .write import STATE_DIR, build_report, write_document, write_report
 
 
@@ -185,8 +184,7 @@ def record_in_index(index: CorpusIndex, docs: list[Document], settings: DedupSet
     seen = []
     for doc in sorted(docs, key=lambda d: d.id):
         if doc.cluster and doc.status in (Status.KEPT, Status.DUPLICATE):
-            removed = [r.text for r in doc.removed if r.category not in NOT_EVIDENCE][:MAX_REMOVED_EVIDENCE]
-            texts = edge_blocks([b.text for b in doc.blocks]) + removed
+            texts = block_evidence([b.text for b in doc.blocks], [(r.category, r.text) for r in doc.removed])
             seen += [(block_key(text), doc.cluster) for text in texts]
     index.add_blocks(seen)
 
