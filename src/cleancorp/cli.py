@@ -26,20 +26,13 @@ EXIT_OK, EXIT_DOCUMENT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 def catalog_options(command: Callable[..., None]) -> Callable[..., None]:
     """The options that choose which boilerplate rules apply (shared by run and explain)."""
-    command = click.option(
-        "--keep",
-        "kept",
-        multiple=True,
-        type=click.Choice(CATEGORIES),
-        help="Keep blocks named with this category wherever they stand (repeatable), e.g. --keep caption.",
-    )(command)
-    command = click.option(
-        "--disable",
-        "disabled",
-        multiple=True,
-        type=click.Choice(CATEGORIES),
-        help="Rules of this category never fire (repeatable).",
-    )(command)
+    for flag, name, meaning in (
+        ("--keep", "kept", "Keep blocks named with this category wherever they stand, e.g. --keep caption."),
+        ("--disable", "disabled", "Rules of this category never fire."),
+    ):
+        command = click.option(
+            flag, name, multiple=True, type=click.Choice(CATEGORIES), help=f"{meaning} Repeatable."
+        )(command)
     command = click.option(
         "--catalog",
         "catalog_path",

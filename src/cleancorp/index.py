@@ -204,9 +204,6 @@ class CorpusIndex:
                         "INSERT OR IGNORE INTO blocks SELECT ?, number FROM docs WHERE id = ?", (key, doc_id)
                     )
 
-    def kept_ids(self) -> list[str]:
-        return [row[0] for row in self.db.execute("SELECT id FROM docs ORDER BY id")]
-
 
 class EarlierRuns:
     """The index as :class:`cleancorp.dedup.KeptEarlier`: candidates from stored bands, shingles
