@@ -100,6 +100,48 @@ def test_list_page_without_prose_keeps_its_items_after_the_byline():
     assert kept(texts) == items
 
 
+RESULTS = [
+    "Palm Bay d. Rockledge 70-44",
+    "Palm Bay (1-0): Tolivert 25 points. Davis 17 points. Burgher 10 points. Bozeman 10 points.",
+    "Rockledge (0-1): Blakely 15 points. Devoe 2 points. Baker 6 points. Brown 4 points.",
+    "Heritage d. Titusville 53-9",
+    "Heritage (1-0): Armani Sheffield 19 points and 3 steals. Kelli Howard 6 steals.",
+    "Titusville (0-1): Storm Filsaimewith 4 points.",
+    "Viera d. Rockledge 3-1",
+    "Viera (4-0): K. Hupfer 1 goal. L. Patikas 1 goal. Z. Nielsen 1 goal. J. Anasa 1 assist.",
+    "Rockledge (3-1): C. Martinez 1 goal. D. Robbins 1 save.",
+    "Melbourne d. Cocoa 8-0",
+    "Melbourne (3-0): Osas Osaro 3 goals, 1 assist. Aden O'Hara 2 goals, 2 assists.",
+]
+
+
+def test_results_table_with_one_sentence_like_row_is_kept_whole():
+    # One row reads like a sentence; without the list reading only that row would be the body.
+    texts = [
+        "Coastal Herald",
+        "GIRLS BASKETBALL",
+        "By Ana Beltran | 2020-04-18",
+        *RESULTS,
+        "Copyright 2020 Coastal Herald. All rights reserved.",
+        "Join the conversation: log in or register to post a comment.",
+    ]
+    assert kept(texts) == RESULTS
+
+
+def test_link_list_after_a_short_story_is_not_read_as_a_list_body():
+    links = [f"Council votes on the {name} budget for next year" for name in ("school", "road", "park")]
+    links += [f"Police report {n} arrests after the weekend match in town" for n in range(1, 16)]
+    texts = ["By Ana Beltran | 2020-04-18", PARA, "More stories", *links, "Weather", "Traffic"]
+    # The links are not followed by the site's footer, so the prose body stands alone.
+    assert kept(texts) == [PARA]
+    # Two link lists that a named heading splits are not one list article, footer or not.
+    texts = ["By Ana Beltran | 2020-04-18", PARA, *links[:9], "Most read", *links[9:], "© 2019 Herald."]
+    assert kept(texts) == [PARA]
+    # Followed by a named footer instead, a link list still loses to a real story's weight.
+    texts = ["By Ana Beltran | 2020-04-18", PARA, PARA2, PARA, *links[:3], "Copyright 2020 Herald."]
+    assert kept(texts) == [PARA, PARA2, PARA]
+
+
 def test_extracted_text_keeps_its_extent():
     texts = ["Share this article", "Short opening line.", PARA, "A list item here", "Related Articles"]
     assert kept(texts, extracted=True) == ["Short opening line.", PARA, "A list item here"]

@@ -28,6 +28,7 @@ from .document import Document, Removal
 from .language import best_stopword_ratio, count_words, is_unspaced, stoplist_for, stopword_ratio, words_of
 
 LIST_ITEM_MIN_WORDS = 3
+INLINE = frozenset({"advertisement"})  # named blocks that stand inside a list as inside prose
 COMMENTS_AFTER_PROSE = 500  # characters of prose before a comment section can begin
 TERMINAL = re.compile(r"""[.!?…。！？]["'”’»)\]」』）]*$|[.!?]\s*\[\d+\]$""")
 
@@ -52,6 +53,8 @@ class ZoneSettings:
     edge_rule_penalty: float = _FITTED["edge_rule_penalty"]  # cost of a block an "edge" rule names
     item_min_words: int = _FITTED["item_min_words"]  # a non-prose block this long is a list item ...
     item_penalty: float = _FITTED["item_penalty"]  # ... and costs less to bridge
+    list_share: float = _FITTED["list_share"]  # prose under this share of a list body: a list article
+    list_item_max_chars: int = _FITTED["list_item_max_chars"]  # one long row must not make a list
 
 
 @dataclass
@@ -125,8 +128,8 @@ def _after_comments(gains: list[float]) -> list[float]:
 def _list_gains(
     texts: Sequence[str], hits: Sequence[tuple[Rule, re.Match[str]] | None], settings: ZoneSettings
 ) -> list[float]:
-    """Gains for a page with no prose at all (a calendar, a results table): any block of a few
-    words counts, starting after the byline when there is one."""
+    """Gains that read a page as a list or a table (results, a menu plan, specifications): any
+    unnamed block of a few words counts, up to a cap, starting after the byline when there is one."""
     bylines = [i for i, hit in enumerate(hits) if hit and hit[0].category == "byline"]
     start = bylines[0] + 1 if bylines and bylines[0] < len(texts) / 2 else 0
     gains = []
@@ -134,12 +137,53 @@ def _list_gains(
         if index < start:
             gains.append(float("-inf"))
         elif hit is None:
+            is_item = count_words(text) >= LIST_ITEM_MIN_WORDS
             gains.append(
-                float(len(text)) if count_words(text) >= LIST_ITEM_MIN_WORDS else -settings.gap_penalty
+                float(min(len(text), settings.list_item_max_chars)) if is_item else -settings.gap_penalty
             )
         else:
             gains.append(_gain(text, hit, settings, frozenset()))
     return gains
+
+
+def _ends_at_footer(
+    span: tuple[int, int], texts: Sequence[str], hits: Sequence[tuple[Rule, re.Match[str]] | None]
+) -> bool:
+    """Whether only short unnamed blocks stand between the span and a block some rule names: the
+    site's footer follows, not more links to other stories or the unknown end of a page."""
+    after = span[1] + 1
+    while after < len(texts) and hits[after] is None and count_words(texts[after]) < LIST_ITEM_MIN_WORDS:
+        after += 1
+    return after < len(texts) and hits[after] is not None
+
+
+def choose_body(
+    texts: Sequence[str],
+    hits: Sequence[tuple[Rule, re.Match[str]] | None],
+    prose_gains: Sequence[float],
+    settings: ZoneSettings,
+) -> tuple[int, int] | None:
+    """The prose body, or the list body around it when the page is a list with a little prose.
+
+    A list body is taken only when it starts right after a byline, ends where the footer starts,
+    holds the prose body, crosses no named block but inline ads (a "Most read" heading between
+    two lists), and the prose weighs under ``list_share`` of it: a results table with
+    one sentence-like row, a recipe plan, a feature list. Link lists next to a short story fail
+    the footer test, so they stay out.
+    """
+    prose = find_body(prose_gains)
+    list_gains = _list_gains(texts, hits, settings)
+    listed = find_body(list_gains)
+    if prose is None or listed is None:
+        return prose or listed
+    after_byline = list_gains[0] == float("-inf") and list_gains[listed[0] - 1] == float("-inf")
+    holds_prose = listed[0] <= prose[0] and prose[1] <= listed[1]
+    unbroken = all(hit is None or hit[0].category in INLINE for hit in hits[listed[0] : listed[1] + 1])
+    if not (after_byline and holds_prose and unbroken and _ends_at_footer(listed, texts, hits)):
+        return prose
+    prose_weight = sum(gain for gain in prose_gains[prose[0] : prose[1] + 1] if gain > 0)
+    list_weight = sum(gain for gain in list_gains[listed[0] : listed[1] + 1] if gain > 0)
+    return listed if prose_weight < settings.list_share * list_weight else prose
 
 
 def _named_edges(hits: Sequence[tuple[Rule, re.Match[str]] | None]) -> tuple[int, int]:
@@ -175,7 +219,7 @@ def classify(
         gains = _after_comments(
             [_gain(text, hit, settings, stoplist) for text, hit in zip(texts, edge_hits, strict=True)]
         )
-        body = find_body(gains) or find_body(_list_gains(texts, edge_hits, settings))
+        body = choose_body(texts, edge_hits, gains, settings)
         first, last = body if body else (len(texts), len(texts) - 1)
     verdicts: list[Verdict] = []
     for index, (text, hit) in enumerate(zip(texts, edge_hits, strict=True)):
