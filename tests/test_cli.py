@@ -30,7 +30,7 @@ def test_version_and_help():
 def test_run_writes_output_and_a_summary(tmp_path, seeds):
     result = invoke("run", seeds, tmp_path / "clean", "--jobs", 1)
     assert result.exit_code == 0, result.output
-    assert "5 documents: 5 kept" in result.stderr
+    assert "5 inputs: 5 new" in result.stderr and "5 documents cleaned: 5 kept" in result.stderr
     assert len(list((tmp_path / "clean").glob("*.txt"))) == 5
 
 

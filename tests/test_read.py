@@ -1,8 +1,10 @@
 import gzip
+import os
 from pathlib import Path
 
 import pytest
 
+import cleancorp.read
 from cleancorp.read import InputFile, find_inputs, input_id, read_document
 
 
@@ -72,11 +74,20 @@ def test_vanished_file(tmp_path):
 
 
 def test_unreadable_file(tmp_path, monkeypatch):
+    # Tests may run as root, whom chmod 000 does not stop: refuse the open itself.
     path = make(tmp_path, "locked.txt")
 
-    def refuse(self):
+    def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(cleancorp.read, "open", refuse, raising=False)
+    doc = read_document(InputFile(path, Path("locked.txt")))
+    assert doc.error == "cannot read file: Permission denied"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_file_without_read_permission(tmp_path):
+    path = make(tmp_path, "locked.txt")
+    path.chmod(0)
     doc = read_document(InputFile(path, Path("locked.txt")))
     assert doc.error == "cannot read file: Permission denied"

@@ -7,15 +7,10 @@ r"""cleancorp: clean and deduplicate scraped news.
 ('Headline Here Today', 'kept')
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
+from ._version import __version__
 from .document import Document, Metadata, Removal, Status
-from .pipeline import Options, clean_document, clean_text, run
-
-try:
-    __version__ = version("cleancorp")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0"
+from .pipeline import Options, clean_document, clean_text
+from .runner import plan_run, run
 
 __all__ = [
     "Document",
@@ -26,5 +21,6 @@ __all__ = [
     "__version__",
     "clean_document",
     "clean_text",
+    "plan_run",
     "run",
 ]

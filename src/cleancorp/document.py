@@ -74,6 +74,8 @@ class Document:
     format: str = "text"
     data: bytes = b""
     source_sha256: str = ""
+    source_size: int = -1  # as read (fstat of the open file), for the manifest
+    source_mtime_ns: int = -1
     encoding: str | None = None
     fixes: list[str] = field(default_factory=list)
     text: str = ""
@@ -82,6 +84,7 @@ class Document:
     meta: Metadata = field(default_factory=Metadata)
     status: Status = Status.KEPT
     error: str | None = None
+    reason: str | None = None  # why a document came out empty
     cluster: str | None = None
     duplicate_of: str | None = None
     similarity: float | None = None
@@ -100,6 +103,18 @@ class Document:
         self.status = Status.ERROR
         self.error = " ".join(message.split())
         self.blocks = []
+
+    def mark_empty(self) -> None:
+        """Nothing is left: say why in ``reason`` (a one-liner for the sidecar and the report)."""
+        self.status = Status.EMPTY
+        if self.chars_in == 0:
+            self.reason = "the file is empty"
+        elif self.removed:
+            self.reason = f"every block was boilerplate ({len(self.removed)} removed)"
+        elif self.format == "html":
+            self.reason = "no main text found in the HTML page"
+        else:
+            self.reason = "the file holds only whitespace"
 
     @property
     def failed(self) -> bool:

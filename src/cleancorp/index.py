@@ -33,6 +33,7 @@ from pathlib import Path
 import datasketch
 
 from .dedup import DedupSettings, band_keys, shingle_hashes, signature
+from .read import is_utf8
 from .repeated import NOT_EVIDENCE, block_key
 
 INDEX_NAME = "index.sqlite"
@@ -127,6 +128,10 @@ class CorpusIndex:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        """One transaction; nested uses join the outer one, so a run commits all at once."""
+        if self.db.in_transaction:
+            yield
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -177,7 +182,8 @@ class CorpusIndex:
         """Drop documents that are no longer kept (re-cleaned into a duplicate, or removed)."""
         with self.transaction():
             for doc_id in doc_ids:
-                self._forget(doc_id)
+                if is_utf8(doc_id):  # a file name that is not UTF-8 is never kept
+                    self._forget(doc_id)
 
     def block_clusters(self, keys: Iterable[int]) -> dict[int, set[str]]:
         """For each block key seen before: the kept documents (stories) it was seen in."""

@@ -1,4 +1,4 @@
-"""The stages chained: per-document cleaning, then corpus-level deduplication, then writing.
+"""The stages chained: per-document cleaning, then the corpus stages (repeated blocks, dedup).
 
 >>> story = "The council voted on Monday to approve the plan for the new bridge. " * 3
 >>> doc = clean_text("Big News Today\\n\\n" + story + "\\n\\nLeave a Reply\\n")
@@ -8,39 +8,28 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
-import time
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ._version import __version__
 from .boilerplate import ZoneSettings, strip_boilerplate
 from .catalog import Catalog, default_catalog, load_catalog
 from .decode import decode
 from .dedup import DedupSettings, NearDuplicates
 from .document import Document, Status
 from .extract import ExtractSettings, extract_html
-from .index import (
-    INDEX_NAME,
-    CorpusIndex,
-    EarlierRuns,
-    IndexParams,
-    block_evidence,
-    document_entry,
-    rebuild,
-)
+from .index import EarlierRuns
 from .metadata import extract_metadata
-from .read import DEFAULT_MAX_BYTES, InputFile, find_inputs, read_document
+from .read import DEFAULT_MAX_BYTES, InputFile, read_document
 from .repair import repair, repair_text
-from .repeated import RepeatSettings, block_key, remove_repeated
-from .write import STATE_DIR, build_report, write_document, write_report
-
-
-class UsageError(ValueError):
-    """The run cannot start as asked (bad folders, bad catalog); the message says how to fix it."""
+from .repeated import RepeatSettings, remove_repeated
 
 
 @dataclass(frozen=True)
@@ -73,6 +62,17 @@ class Options:
             jobs=int(settings.get("jobs") or os.cpu_count() or 1),
         )
 
+    def fingerprint(self) -> str:
+        """What the output depends on: every option but ``jobs``, the catalog files' contents and
+        the cleancorp version. The manifest re-cleans an input whose fingerprint differs."""
+        settings = asdict(self)
+        del settings["jobs"]
+        settings["catalog_paths"] = [
+            hashlib.sha256(Path(path).read_bytes()).hexdigest() for path in self.catalog_paths
+        ]
+        settings["version"] = __version__
+        return hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
 
 @cache
 def _catalog(paths: tuple[Path, ...], disabled: tuple[str, ...]) -> Catalog:
@@ -104,7 +104,7 @@ def clean_document(doc: Document, options: Options | None = None) -> Document:
     strip_boilerplate(doc, catalog_for(options), options.zones, options.kept_categories)
     extract_metadata(doc)
     if not doc.failed and not doc.blocks:
-        doc.status = Status.EMPTY
+        doc.mark_empty()
     return doc
 
 
@@ -120,7 +120,7 @@ def process_input(item: InputFile, options: Options) -> Document:
     return clean_document(read_document(item, options.max_bytes), options)
 
 
-def _process_all(items: list[InputFile], options: Options) -> Iterator[Document]:
+def process_all(items: list[InputFile], options: Options) -> Iterator[Document]:
     if options.jobs <= 1 or len(items) < 2:
         for item in items:
             yield process_input(item, options)
@@ -170,82 +170,7 @@ def corpus_stage(docs: list[Document], options: Options, earlier: EarlierRuns | 
                     doc.status = Status.KEPT
                 doc.cluster = doc.duplicate_of = doc.similarity = None
                 if doc.status is Status.KEPT and not doc.blocks:
-                    doc.status = Status.EMPTY
+                    doc.mark_empty()
         else:
             return
     deduplicate(docs, options.dedup, earlier)
-
-
-def record_in_index(index: CorpusIndex, docs: list[Document], settings: DedupSettings) -> None:
-    """After the outputs exist: the run's kept documents and block evidence go into the index."""
-    index.forget(sorted(d.id for d in docs if d.status is not Status.KEPT))
-    kept = sorted((d for d in docs if d.status is Status.KEPT), key=lambda d: d.id)
-    index.add_documents(document_entry(d.id, d.body, settings) for d in kept)
-    seen = []
-    for doc in sorted(docs, key=lambda d: d.id):
-        if doc.cluster and doc.status in (Status.KEPT, Status.DUPLICATE):
-            texts = block_evidence([b.text for b in doc.blocks], [(r.category, r.text) for r in doc.removed])
-            seen += [(block_key(text), doc.cluster) for text in texts]
-    index.add_blocks(seen)
-
-
-def open_index(clean: Path, settings: DedupSettings) -> tuple[CorpusIndex, bool]:
-    """The run's index; rebuilt from the sidecars first if it is missing but CLEAN has output."""
-    state = clean / STATE_DIR
-    rebuilt = not (state / INDEX_NAME).exists() and any(clean.glob("**/*.json"))
-    if rebuilt:
-        rebuild(clean, settings)
-    return CorpusIndex.open(state, IndexParams.of(settings), clean), rebuilt
-
-
-def _check_folders(raw: Path, clean: Path) -> None:
-    if not raw.is_dir():
-        raise UsageError(f"RAW folder {raw} does not exist or is not a folder")
-    if raw.resolve() == clean.resolve():
-        raise UsageError("RAW and CLEAN are the same folder; write the output to another folder")
-    if raw.resolve().is_relative_to(clean.resolve()):
-        raise UsageError(f"RAW ({raw}) lies inside CLEAN ({clean}); choose a CLEAN outside it")
-
-
-def _collisions(items: list[InputFile]) -> tuple[list[InputFile], list[dict[str, str]]]:
-    """Keep the first input of each id; report the others (``a.txt`` and ``a.html``)."""
-    seen: dict[str, InputFile] = {}
-    kept, problems = [], []
-    for item in items:
-        first = seen.setdefault(item.id, item)
-        if first is item:
-            kept.append(item)
-        else:
-            problems.append(
-                {
-                    "source": item.relative.as_posix(),
-                    "error": f"skipped: writes to the same output as {first.relative.as_posix()}; rename one",
-                }
-            )
-    return kept, problems
-
-
-def run(raw: Path, clean: Path, options: Options | None = None) -> dict[str, Any]:
-    """Clean every input under ``raw`` into ``clean``; returns the run report (also written)."""
-    options = options or Options()
-    _check_folders(raw, clean)
-    catalog_for(options)  # fail early on a bad catalog
-    started = time.perf_counter()
-    items, problems = _collisions(list(find_inputs(raw, exclude=clean)))
-    docs = list(_process_all(items, options))
-    index, rebuilt = open_index(clean, options.dedup)
-    with index:
-        corpus_stage(docs, options, EarlierRuns(index, clean, options.dedup, {d.id for d in docs}))
-        for doc in docs:
-            write_document(doc, clean, options.keep_duplicates)
-        record_in_index(index, docs, options.dedup)
-        indexed = len(index)
-    seconds = time.perf_counter() - started
-    report = build_report(
-        docs,
-        problems,
-        {"seconds": round(seconds, 3), "docs_per_second": round(len(docs) / seconds, 1) if seconds else None},
-    )
-    report["index"] = {"kept_documents": indexed, "rebuilt_from_sidecars": rebuilt}
-    write_report(clean, report)
-    return report

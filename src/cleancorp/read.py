@@ -73,20 +73,30 @@ def find_inputs(raw: Path, exclude: Path | None = None) -> Iterator[InputFile]:
 
 def read_document(item: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     """Read one input's bytes (decompressing ``.gz``); failures become a document error."""
-    doc = Document(id=item.id, source=item.relative.as_posix(), format=item.format)
+    doc = Document(id=item.id, source=display_path(item.relative), format=item.format)
+    if not is_utf8(str(item.relative)):
+        doc.fail(
+            f"file name is not valid UTF-8 ({doc.source}); rename it, e.g. convmv -f latin1 -t utf8 --notest"
+        )
+        return doc
     try:
-        size = item.path.stat().st_size
-        if size > max_bytes:
-            doc.fail(f"file is {size:,} bytes, over the --max-bytes limit of {max_bytes:,}")
-            return doc
-        data = item.path.read_bytes()
+        with open(item.path, "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if status.st_size > max_bytes:
+                doc.fail(f"file is {status.st_size:,} bytes, over the --max-bytes limit of {max_bytes:,}")
+                return doc
+            data = handle.read(max_bytes + 1)
     except FileNotFoundError:
         doc.fail("file vanished before it could be read")
         return doc
     except OSError as exc:
         doc.fail(f"cannot read file: {exc.strerror or exc}")
         return doc
+    if len(data) > max_bytes:  # it grew while being read
+        doc.fail(f"file is over the --max-bytes limit of {max_bytes:,}")
+        return doc
     doc.source_sha256 = hashlib.sha256(data).hexdigest()
+    doc.source_size, doc.source_mtime_ns = len(data), status.st_mtime_ns
     if item.path.name.endswith(".gz"):
         try:
             data = _gunzip(data, max_bytes)
@@ -98,6 +108,25 @@ def read_document(item: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Docume
             return doc
     doc.data = data
     return doc
+
+
+def is_utf8(text: str) -> bool:
+    """False for names the file system gave as undecodable bytes (surrogate escapes)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def display_path(relative: Path | str) -> str:
+    """The path as text that JSON and SQLite can hold: undecodable bytes become ``\\xNN``.
+
+    >>> display_path(Path(os.fsdecode(b"caf\\xe9.txt")))
+    'caf\\\\xe9.txt'
+    """
+    raw = os.fsencode(Path(relative).as_posix())
+    return raw.decode("utf-8", errors="backslashreplace")
 
 
 def _gunzip(data: bytes, max_bytes: int) -> bytes:

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from .document import SCHEMA_VERSION, Document, Status
+from .read import display_path
 
 STATE_DIR = ".cleancorp"
+MAX_LISTED = 1000  # empty documents listed by name in the report
 
 
 def atomic_write(path: Path, data: str) -> None:
@@ -39,12 +41,13 @@ def sidecar(doc: Document) -> dict[str, Any]:
     body = doc.body
     return {
         "schema": SCHEMA_VERSION,
-        "id": doc.id,
+        "id": display_path(doc.id),
         "source": doc.source,
         "source_sha256": doc.source_sha256 or None,
         "format": doc.format,
         "status": doc.status.value,
         "error": doc.error,
+        "reason": doc.reason,
         "title": meta.title,
         "author": meta.author,
         "date": meta.date,
@@ -110,6 +113,9 @@ def build_report(
         },
         "errors": [{"source": doc.source, "error": doc.error} for doc in docs if doc.status is Status.ERROR]
         + problems,
+        "empty": [{"source": doc.source, "reason": doc.reason} for doc in docs if doc.status is Status.EMPTY][
+            :MAX_LISTED
+        ],
         **extra,
     }
 
@@ -121,13 +127,33 @@ def write_report(clean: Path, report: dict[str, Any]) -> Path:
 
 
 def summary_line(report: dict[str, Any]) -> str:
-    """One line for stderr, e.g. ``cleancorp: 5 documents: 5 kept; 17 blocks removed; 0 errors``."""
+    """One line for stderr, e.g. ``cleancorp: 5 inputs: 5 new, 0 changed, 0 unchanged (skipped);
+    5 documents cleaned: 5 kept; 17 blocks removed; 0 errors in 0.4s (12 docs/s)``."""
     statuses = ", ".join(f"{n} {status}" for status, n in report["status"].items()) or "nothing"
     removed = sum(report["removed_by_category"].values())
     errors = len(report["errors"])
     rate = report.get("docs_per_second")
     speed = f" in {report['seconds']:.1f}s ({rate:,.0f} docs/s)" if rate else ""
+    inputs = report.get("inputs")
+    found = ""
+    if inputs:
+        other = inputs["options_changed"] + inputs["rechecked_duplicates"]
+        found = (
+            f"{inputs['found']} inputs: {inputs['new']} new, {inputs['changed']} changed, "
+            f"{inputs['unchanged']} unchanged (skipped)"
+            + (
+                f", {other} cleaned again (options changed, --force, or their kept story changed)"
+                if other
+                else ""
+            )
+            + (
+                f", {inputs['disappeared']} disappeared ({inputs['pruned']} pruned)"
+                if inputs["disappeared"]
+                else ""
+            )
+            + "; "
+        )
     return (
-        f"cleancorp: {report['documents']} documents: {statuses}; {removed} blocks removed; "
+        f"cleancorp: {found}{report['documents']} documents cleaned: {statuses}; {removed} blocks removed; "
         f"{errors} error{'s' if errors != 1 else ''}{speed}"
     )

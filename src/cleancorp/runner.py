@@ -1,0 +1,183 @@
+"""A run over a folder: lock CLEAN, skip what the manifest says is done, clean the rest, write
+atomically, then commit the index and the manifest in one transaction.
+
+Crash safety comes from the order. Outputs are written first (each atomically); the index and
+manifest learn of them afterwards, in a single SQLite transaction. A run killed before that
+commit leaves outputs the manifest does not claim, so the next run cleans those inputs again and
+writes the same bytes; a run killed after it has nothing left to do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .document import Document, Status
+from .index import INDEX_NAME, CorpusIndex, EarlierRuns, IndexParams, block_evidence, document_entry, rebuild
+from .lock import RunLock
+from .manifest import Manifest, Plan, make_plan, read_entries
+from .pipeline import Options, catalog_for, corpus_stage, process_all
+from .read import InputFile, display_path, find_inputs, input_id
+from .repeated import block_key
+from .write import STATE_DIR, build_report, write_document, write_report
+
+Progress = Callable[[Document, int, int], None]  # a cleaned document, how many so far, of how many
+
+
+class UsageError(ValueError):
+    """The run cannot start as asked (bad folders, bad catalog); the message says how to fix it."""
+
+
+class DocumentErrors(RuntimeError):
+    """``strict``: some documents failed, so the run stopped before writing anything."""
+
+
+def record_in_index(index: CorpusIndex, docs: list[Document], settings: Options) -> None:
+    """After the outputs exist: the run's kept documents and block evidence go into the index."""
+    index.forget(sorted(d.id for d in docs if d.status is not Status.KEPT))
+    kept = sorted((d for d in docs if d.status is Status.KEPT), key=lambda d: d.id)
+    index.add_documents(document_entry(d.id, d.body, settings.dedup) for d in kept)
+    seen = []
+    for doc in sorted(docs, key=lambda d: d.id):
+        if doc.cluster and doc.status in (Status.KEPT, Status.DUPLICATE):
+            texts = block_evidence([b.text for b in doc.blocks], [(r.category, r.text) for r in doc.removed])
+            seen += [(block_key(text), doc.cluster) for text in texts]
+    index.add_blocks(seen)
+
+
+def open_index(clean: Path, options: Options) -> tuple[CorpusIndex, bool]:
+    """The run's index; rebuilt from the sidecars first if it is missing but CLEAN has output."""
+    state = clean / STATE_DIR
+    rebuilt = not (state / INDEX_NAME).exists() and any(clean.glob("**/*.json"))
+    if rebuilt:
+        rebuild(clean, options.dedup)
+    return CorpusIndex.open(state, IndexParams.of(options.dedup), clean), rebuilt
+
+
+def check_folders(raw: Path, clean: Path) -> None:
+    if not raw.is_dir():
+        raise UsageError(f"RAW folder {raw} does not exist or is not a folder")
+    if raw.resolve() == clean.resolve():
+        raise UsageError("RAW and CLEAN are the same folder; write the output to another folder")
+    if raw.resolve().is_relative_to(clean.resolve()):
+        raise UsageError(f"RAW ({raw}) lies inside CLEAN ({clean}); choose a CLEAN outside it")
+
+
+def _collisions(items: list[InputFile]) -> tuple[list[InputFile], list[dict[str, str]]]:
+    """Keep the first input of each id; report the others (``a.txt`` and ``a.html``)."""
+    seen: dict[str, InputFile] = {}
+    kept, problems = [], []
+    for item in items:
+        first = seen.setdefault(item.id, item)
+        if first is item:
+            kept.append(item)
+        else:
+            problems.append(
+                {
+                    "source": display_path(item.relative),
+                    "error": f"skipped: writes to the same output as {display_path(first.relative)}; "
+                    "rename one",
+                }
+            )
+    return kept, problems
+
+
+def plan_run(raw: Path, clean: Path, options: Options | None = None, *, prune: bool = False,
+             force: bool = False) -> dict[str, Any]:  # fmt: skip
+    """What :func:`run` would do, without writing anything (``--dry-run``)."""
+    options = options or Options()
+    check_folders(raw, clean)
+    items, problems = _collisions(list(find_inputs(raw, exclude=clean)))
+    entries = read_entries(clean / STATE_DIR, INDEX_NAME)
+    plan = make_plan(items, entries, options.fingerprint(), clean, force=force, prune=prune)
+    return {
+        "dry_run": True,
+        "inputs": {"found": len(items), **plan.summary(prune)},
+        "would_clean": [display_path(item.relative) for item in plan.todo],
+        "errors": problems,
+    }
+
+
+def _prune(clean: Path, plan: Plan, present: set[str]) -> list[str]:
+    """Delete the outputs of inputs that disappeared (unless another input now writes them)."""
+    pruned = []
+    for key in plan.gone:
+        doc_id = input_id(Path(key.decode("utf-8", "surrogateescape")))
+        if doc_id in present:
+            continue
+        for suffix in (".txt", ".json"):
+            with contextlib.suppress(FileNotFoundError):
+                (clean / f"{doc_id}{suffix}").unlink()
+        pruned.append(doc_id)
+    return pruned
+
+
+def run(
+    raw: Path,
+    clean: Path,
+    options: Options | None = None,
+    *,
+    prune: bool = False,
+    force: bool = False,
+    strict: bool = False,
+    wait: bool = False,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Clean the new and changed inputs under ``raw`` into ``clean``; returns the run report
+    (also written to ``CLEAN/.cleancorp/report.json``).
+
+    ``prune``: delete the outputs of inputs that disappeared. ``force``: clean every input again.
+    ``strict``: any document error stops the run before anything is written
+    (:class:`DocumentErrors`). ``wait``: queue behind another run instead of raising
+    :class:`cleancorp.lock.Locked`. ``progress`` is called with each cleaned document.
+    """
+    options = options or Options()
+    check_folders(raw, clean)
+    catalog_for(options)  # fail early on a bad catalog
+    fingerprint = options.fingerprint()
+    started = time.perf_counter()
+    with RunLock(clean, clean / STATE_DIR, wait=wait) as lock:
+        items, problems = _collisions(list(find_inputs(raw, exclude=clean)))
+        index, rebuilt = open_index(clean, options)
+        with index:
+            manifest = Manifest(index.db)
+            plan = make_plan(items, manifest.entries(), fingerprint, clean, force=force, prune=prune)
+            docs = []
+            for doc in process_all(plan.todo, options):
+                docs.append(doc)
+                if progress:
+                    progress(doc, len(docs), len(plan.todo))
+            failed = [f"{d.source}: {d.error}" for d in docs if d.failed] + [
+                f"{p['source']}: {p['error']}" for p in problems
+            ]
+            if strict and failed:
+                raise DocumentErrors(
+                    f"{len(failed)} input(s) failed and --strict is set, so nothing was written; "
+                    f"first: {failed[0]}"
+                )
+            pruned = _prune(clean, plan, {item.id for item in items}) if prune else []
+            redone = {d.id for d in docs} | set(pruned)
+            corpus_stage(docs, options, EarlierRuns(index, clean, options.dedup, redone))
+            for doc in docs:
+                write_document(doc, clean, options.keep_duplicates)
+            with index.transaction():  # the outputs exist: now the index and manifest may say so
+                record_in_index(index, docs, options)
+                index.forget(pruned)
+                manifest.record(zip(docs, plan.todo, strict=True), fingerprint)
+                manifest.touch(plan.moved)
+                manifest.remove(plan.gone if prune else [])
+            indexed = len(index)
+        seconds = time.perf_counter() - started
+        rate = round(len(docs) / seconds, 1) if seconds else None
+        report = build_report(docs, problems, {"seconds": round(seconds, 3), "docs_per_second": rate})
+        report["inputs"] = {"found": len(items), **plan.summary(prune)}
+        report["index"] = {
+            "kept_documents": indexed,
+            "rebuilt_from_sidecars": rebuilt,
+            "temporary_files_swept": lock.swept,
+        }
+        write_report(clean, report)
+    return report
