@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .catalog import CATEGORIES
+from .failpoints import ENVIRONMENT as FAILPOINT_VARIABLE
 
 CONFIG_NAME = "cleancorp.toml"
 ENV_PREFIX = "CLEANCORP_"
@@ -124,11 +125,14 @@ def find_config(explicit: Path | None, folder: Path | None = None) -> Path | Non
     return candidate if candidate.is_file() else None
 
 
+NOT_SETTINGS = frozenset({FAILPOINT_VARIABLE})  # CLEANCORP_* variables that are not run settings
+
+
 def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     """Settings given as ``CLEANCORP_THRESHOLD=0.8`` and so on (lists comma-separated)."""
     settings: dict[str, Any] = {}
     for variable, value in sorted(environ.items()):
-        if not variable.startswith(ENV_PREFIX):
+        if not variable.startswith(ENV_PREFIX) or variable in NOT_SETTINGS:
             continue
         name = variable[len(ENV_PREFIX) :].lower()
         if name not in SETTINGS:

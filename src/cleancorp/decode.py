@@ -49,6 +49,7 @@ class DecodeError(ValueError):
 class Decoded:
     text: str
     encoding: str
+    fixes: tuple[str, ...] = ()
 
 
 def decode_bytes(data: bytes, is_html: bool = False) -> Decoded:
@@ -68,6 +69,9 @@ def decode_bytes(data: bytes, is_html: bool = False) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf_8")
     except UnicodeDecodeError:
         pass
+    damaged = _damaged_utf8(data)
+    if damaged:
+        return damaged
     if is_html:
         declared = _declared_charset(data)
         if declared:
@@ -76,6 +80,21 @@ def decode_bytes(data: bytes, is_html: bool = False) -> Decoded:
             except (LookupError, UnicodeDecodeError):
                 pass
     return _guess(data)
+
+
+def _damaged_utf8(data: bytes) -> Decoded | None:
+    """UTF-8 text with a few invalid bytes (a truncated write, one stray byte): keep it as UTF-8
+    and mark the bad bytes with U+FFFD, rather than read the whole file in a single-byte code page.
+
+    >>> _damaged_utf8("café crème ".encode() * 20 + b"\\xff end").fixes
+    ('invalid_utf8_replaced:1',)
+    """
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+    multibyte = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    if bad and multibyte >= 10 * bad and bad <= max(1, len(data) // 1000):
+        return Decoded(text, "utf_8", (f"invalid_utf8_replaced:{bad}",))
+    return None
 
 
 def _declared_charset(data: bytes) -> str | None:
@@ -151,6 +170,8 @@ def decode(doc: Document) -> None:
         return
     doc.text = decoded.text
     doc.encoding = decoded.encoding
+    for fix in decoded.fixes:
+        doc.add_fix(fix)
     doc.chars_in = len(decoded.text)
     doc.lines_in = decoded.text.count("\n") + (1 if decoded.text and not decoded.text.endswith("\n") else 0)
     doc.data = b""

@@ -70,9 +70,14 @@ def _identity(value: int) -> int:
     return value
 
 
+SIGNATURE_BATCH = 16_384  # update_batch builds a num_perm x batch matrix: keep it a few MB
+
+
 def signature(shingles: set[int], settings: DedupSettings) -> MinHash:
     minhash = MinHash(num_perm=settings.num_perm, seed=settings.seed, hashfunc=_identity)
-    minhash.update_batch(sorted(shingles))
+    ordered = sorted(shingles)
+    for start in range(0, len(ordered), SIGNATURE_BATCH):
+        minhash.update_batch(ordered[start : start + SIGNATURE_BATCH])
     return minhash
 
 

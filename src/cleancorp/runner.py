@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .document import Document, Status
+from .failpoints import failpoint
 from .index import INDEX_NAME, CorpusIndex, EarlierRuns, IndexParams, block_evidence, document_entry, rebuild
 from .lock import RunLock
 from .manifest import Manifest, Plan, make_plan, read_entries
@@ -148,6 +149,7 @@ def run(
             docs = []
             for doc in process_all(plan.todo, options):
                 docs.append(doc)
+                failpoint("cleaned")
                 if progress:
                     progress(doc, len(docs), len(plan.todo))
             failed = [f"{d.source}: {d.error}" for d in docs if d.failed] + [
@@ -163,12 +165,14 @@ def run(
             corpus_stage(docs, options, EarlierRuns(index, clean, options.dedup, redone))
             for doc in docs:
                 write_document(doc, clean, options.keep_duplicates)
+                failpoint("written")
             with index.transaction():  # the outputs exist: now the index and manifest may say so
                 record_in_index(index, docs, options)
                 index.forget(pruned)
                 manifest.record(zip(docs, plan.todo, strict=True), fingerprint)
                 manifest.touch(plan.moved)
                 manifest.remove(plan.gone if prune else [])
+            failpoint("committed")
             indexed = len(index)
         seconds = time.perf_counter() - started
         rate = round(len(docs) / seconds, 1) if seconds else None

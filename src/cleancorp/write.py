@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .document import SCHEMA_VERSION, Document, Status
+from .failpoints import failpoint
 from .read import display_path
 
 STATE_DIR = ".cleancorp"
@@ -28,6 +29,7 @@ def atomic_write(path: Path, data: str) -> None:
     try:
         with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(data)
+        failpoint("renaming")
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
