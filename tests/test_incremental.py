@@ -130,6 +130,7 @@ def test_a_second_run_exits_3_while_the_first_holds_the_lock(tmp_path, seeds):
         assert "another cleancorp run" in result.stderr and "--wait" in result.stderr
         with pytest.raises(Locked):
             run(seeds, clean, ONE_JOB)
+        assert invoke("reindex", clean).exit_code == 3  # rebuilding the index waits its turn too
     assert not list(clean.glob("*.txt"))
 
 

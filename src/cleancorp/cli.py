@@ -19,7 +19,7 @@ from .dedup import DedupSettings
 from .document import Document, Status
 from .explain import explain_document
 from .index import INDEX_NAME, IndexMismatch, read_clusters, rebuild
-from .lock import Locked
+from .lock import Locked, RunLock
 from .pipeline import Options, clean_document
 from .read import DEFAULT_MAX_BYTES, InputFile, input_format, read_document
 from .runner import DocumentErrors, Progress, UsageError, plan_run, run
@@ -322,5 +322,10 @@ def reindex_command(
         options = resolve_options(config_path, {"num_perm": num_perm, "shingle_size": shingle_size})
     except ConfigError as exc:
         fail(str(exc))
-    count = rebuild(clean, options.dedup)
+    try:
+        with RunLock(clean, clean / STATE_DIR):
+            count = rebuild(clean, options.dedup)
+    except Locked as exc:
+        click.echo(f"cleancorp: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
     click.echo(f"indexed {count} kept documents in {clean / STATE_DIR / INDEX_NAME}", err=True)
