@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from cleancorp.repair import TEXT_CONFIG, fix_unicode, normalize_line, repair_text
+from cleancorp.repair import EXTRACTED_CONFIG, TEXT_CONFIG, fix_unicode, normalize_line, repair_text
 
 from .conftest import DATA, RAW
 
@@ -27,10 +27,38 @@ def test_mojibake_copy_of_a_seed_repairs_to_the_original():
     assert repair_text(damaged)[0] == repair_text(original)[0]
 
 
-@given(st.text())
-def test_ascii_shortcut_matches_ftfy(text):
-    """Lines skipped as 'nothing to fix' must be exactly what ftfy would return."""
-    assert fix_unicode(text)[0] == ftfy.fix_text(text, TEXT_CONFIG._replace(explain=False))
+RISKY = "’‘“”–—…&<>;#x0123456789abcdefÂÃâ€™©®éèçÐÑ¿¡\x1b\x85\x92\u200b\ufb01\uff21\r\n\t \xa0"
+
+
+def plain_ftfy(text, config=TEXT_CONFIG):
+    return ftfy.fix_text(text, config._replace(explain=False))
+
+
+PIECES = st.lists(st.sampled_from([*RISKY, "&amp;", "&quot;", "It’s", "Itâ€™s", "cafÃ©", "plain words "]))
+
+
+@given(st.text() | st.text(alphabet=RISKY) | PIECES.map("".join))
+@example("Tom &amp; Jerry\n<p>x</p>\nTom &amp; Jerry\n")  # after markup, fix_text leaves entities alone
+def test_fast_path_output_is_exactly_ftfy_fix_text(text):
+    """Segments skipped as 'nothing ftfy could change' must be exactly what ftfy would return."""
+    assert fix_unicode(text)[0] == plain_ftfy(text)
+    assert fix_unicode(text, EXTRACTED_CONFIG)[0] == plain_ftfy(text, EXTRACTED_CONFIG)
+
+
+def corpus_texts():
+    """Every text the tests ship (seeds, article pages, a generated corpus) and mojibake copies."""
+    for path in sorted([*RAW.glob("*.txt"), *(DATA / "corpus_small" / "raw").rglob("*.txt")]):
+        text = path.read_text(encoding="utf-8")
+        yield text
+        yield text.encode("utf-8").decode("sloppy-windows-1252")
+        yield text.encode("utf-8").decode("latin-1")
+
+
+def test_fast_path_equals_ftfy_fix_text_on_real_texts():
+    texts = list(corpus_texts())
+    assert len(texts) > 100
+    for text in texts:
+        assert fix_unicode(text)[0] == plain_ftfy(text)
 
 
 @given(st.text())

@@ -25,7 +25,7 @@ from functools import cache
 from typing import Protocol
 
 import xxhash
-from datasketch import MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 TOKEN = re.compile(r"[^\W\d_]+")
 
@@ -87,6 +87,31 @@ def _bands(lsh_threshold: float, num_perm: int) -> tuple[int, int]:
     return lsh.b, lsh.r
 
 
+@dataclass(frozen=True)
+class Signed:
+    """A body's shingles and MinHash values, made once (in a worker) and reused by every corpus
+    pass while the body stays the same."""
+
+    key: int  # of the body and settings they were made from
+    shingles: set[int]
+    minhash: LeanMinHash
+
+
+def _sign_key(text: str, settings: DedupSettings) -> int:
+    return xxhash.xxh3_64_intdigest(
+        f"{settings.shingle_size}/{settings.num_perm}/{settings.seed}\0{text}".encode()
+    )
+
+
+def sign(text: str, settings: DedupSettings, cached: Signed | None = None) -> Signed:
+    """Shingles and signature of ``text``; ``cached`` is returned if it was made from the same."""
+    key = _sign_key(text, settings)
+    if cached is not None and cached.key == key:
+        return cached
+    shingles = shingle_hashes(text, settings.shingle_size)
+    return Signed(key, shingles, LeanMinHash(signature(shingles, settings)))
+
+
 def band_keys(minhash: MinHash, settings: DedupSettings) -> list[tuple[int, int]]:
     """(band, key) pairs of a signature, banded as datasketch's LSH does for the same threshold."""
     bands, rows = _bands(settings.lsh_threshold, settings.num_perm)
@@ -134,10 +159,10 @@ class NearDuplicates:
             return Match("", round(jaccard, 4), round(containment, 4))
         return None
 
-    def find(self, text: str) -> tuple[Match | None, set[int], MinHash]:
+    def find(self, text: str, cached: Signed | None = None) -> tuple[Match | None, set[int], MinHash]:
         """The best verified match among kept documents, with the shingles and signature."""
-        shingles = shingle_hashes(text, self.settings.shingle_size)
-        minhash = signature(shingles, self.settings)
+        signed = sign(text, self.settings, cached)
+        shingles, minhash = signed.shingles, signed.minhash
         best: Match | None = None
         if shingles:
             for candidate, kept_shingles in self._candidates(minhash):
@@ -163,9 +188,9 @@ class NearDuplicates:
             self._lsh.insert(doc_id, minhash)
             self._shingles[doc_id] = shingles
 
-    def check(self, doc_id: str, text: str) -> Match | None:
+    def check(self, doc_id: str, text: str, cached: Signed | None = None) -> Match | None:
         """Return the kept document ``text`` duplicates, or keep it and return ``None``."""
-        match, shingles, minhash = self.find(text)
+        match, shingles, minhash = self.find(text, cached)
         if match is None:
             self.keep(doc_id, shingles, minhash)
         return match

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 SCHEMA_VERSION = 1
 
@@ -90,6 +91,7 @@ class Document:
     similarity: float | None = None
     chars_in: int = 0
     lines_in: int = 0
+    signed: Any = None  # cleancorp.dedup.Signed of the body, made in the worker that cleaned it
 
     @property
     def body(self) -> str:

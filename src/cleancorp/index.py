@@ -32,7 +32,7 @@ from pathlib import Path
 
 import datasketch
 
-from .dedup import DedupSettings, band_keys, shingle_hashes, signature
+from .dedup import DedupSettings, Signed, band_keys, shingle_hashes, sign
 from .read import is_utf8
 from .repeated import NOT_EVIDENCE, block_key
 
@@ -244,9 +244,10 @@ def block_evidence(body_blocks: list[str], removed: list[tuple[str, str]]) -> li
     return edge_blocks(body_blocks) + dropped[:MAX_REMOVED_EVIDENCE]
 
 
-def document_entry(doc_id: str, body: str, settings: DedupSettings) -> tuple[str, int, list[tuple[int, int]]]:
-    minhash = signature(shingle_hashes(body, settings.shingle_size), settings)
-    return doc_id, len(body), band_keys(minhash, settings)
+def document_entry(
+    doc_id: str, body: str, settings: DedupSettings, cached: Signed | None = None
+) -> tuple[str, int, list[tuple[int, int]]]:
+    return doc_id, len(body), band_keys(sign(body, settings, cached).minhash, settings)
 
 
 def rebuild(clean: Path, settings: DedupSettings) -> int:

@@ -17,6 +17,7 @@ import justext
 
 WORD = re.compile(r"\w+")
 # Chinese and Japanese are written without spaces: about two characters make a word.
+LETTER = re.compile(r"[^\W\d_]")
 UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 UNSPACED_CHARS_PER_WORD = 2
 # Below this share of English stopwords a document is probably in another language, and the
@@ -65,7 +66,9 @@ def count_words(text: str) -> int:
 
 def is_unspaced(text: str) -> bool:
     """Mostly Chinese or Japanese: no stoplist applies, so stopword tests are skipped."""
-    letters = sum(1 for c in text if c.isalpha())
+    if not UNSPACED.search(text):
+        return False
+    letters = len(LETTER.findall(text))
     return bool(letters) and len(UNSPACED.findall(text)) * 2 >= letters
 
 

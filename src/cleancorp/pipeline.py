@@ -22,7 +22,7 @@ from ._version import __version__
 from .boilerplate import ZoneSettings, strip_boilerplate
 from .catalog import Catalog, default_catalog, load_catalog
 from .decode import decode
-from .dedup import DedupSettings, NearDuplicates
+from .dedup import DedupSettings, NearDuplicates, sign
 from .document import Document, Status
 from .extract import ExtractSettings, extract_html
 from .index import EarlierRuns
@@ -117,7 +117,11 @@ def clean_text(
 
 
 def process_input(item: InputFile, options: Options) -> Document:
-    return clean_document(read_document(item, options.max_bytes), options)
+    """Read and clean one input, and sign its body for deduplication (in the worker, in parallel)."""
+    doc = clean_document(read_document(item, options.max_bytes), options)
+    if doc.status is Status.KEPT:
+        doc.signed = sign(doc.body, options.dedup)
+    return doc
 
 
 def process_all(items: list[InputFile], options: Options) -> Iterator[Document]:
@@ -146,7 +150,9 @@ def deduplicate(
         return not kept_before, -len(doc.body), doc.id
 
     for doc in sorted((d for d in docs if d.status is Status.KEPT), key=priority):
-        match = finder.check(doc.id, doc.body)
+        body = doc.body
+        doc.signed = sign(body, settings, doc.signed)
+        match = finder.check(doc.id, body, doc.signed)
         if match is None:
             doc.cluster = doc.id
         else:
