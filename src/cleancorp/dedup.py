@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
 
+import numpy as np
 import xxhash
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
@@ -93,7 +94,7 @@ class Signed:
     pass while the body stays the same."""
 
     key: int  # of the body and settings they were made from
-    shingles: set[int]
+    shingles: np.ndarray  # sorted unique uint32: 4 bytes a shingle, where a set of ints takes ~60
     minhash: LeanMinHash
 
 
@@ -109,7 +110,14 @@ def sign(text: str, settings: DedupSettings, cached: Signed | None = None) -> Si
     if cached is not None and cached.key == key:
         return cached
     shingles = shingle_hashes(text, settings.shingle_size)
-    return Signed(key, shingles, LeanMinHash(signature(shingles, settings)))
+    return Signed(key, compact(shingles), LeanMinHash(signature(shingles, settings)))
+
+
+def compact(shingles: set[int] | np.ndarray) -> np.ndarray:
+    """Shingle hashes as a sorted uint32 array, the form kept in memory for verification."""
+    if isinstance(shingles, np.ndarray):
+        return shingles
+    return np.fromiter(sorted(shingles), dtype=np.uint32, count=len(shingles))
 
 
 def band_keys(minhash: MinHash, settings: DedupSettings) -> list[tuple[int, int]]:
@@ -140,31 +148,32 @@ class NearDuplicates:
         self.settings = settings or DedupSettings()
         self.earlier = earlier
         self._lsh = MinHashLSH(threshold=self.settings.lsh_threshold, num_perm=self.settings.num_perm)
-        self._shingles: dict[str, set[int]] = {}
+        self._shingles: dict[str, np.ndarray] = {}
 
-    def compare(self, a: set[int], b: set[int]) -> Match | None:
-        if not a or not b:
+    def compare(self, a: set[int] | np.ndarray, b: set[int] | np.ndarray) -> Match | None:
+        a, b = compact(a), compact(b)
+        if not a.size or not b.size:
             return None
-        common = len(a & b)
-        jaccard = common / len(a | b)
-        smaller = min(len(a), len(b))
+        common = int(np.intersect1d(a, b, assume_unique=True).size)
+        jaccard = common / (a.size + b.size - common)
+        smaller = min(a.size, b.size)
         containment = common / smaller
         s = self.settings
         abridged = (
             containment >= s.containment
             and smaller >= s.min_containment_shingles
-            and smaller / max(len(a), len(b)) >= s.containment_min_ratio
+            and smaller / max(a.size, b.size) >= s.containment_min_ratio
         )
         if jaccard >= s.threshold or abridged:
             return Match("", round(jaccard, 4), round(containment, 4))
         return None
 
-    def find(self, text: str, cached: Signed | None = None) -> tuple[Match | None, set[int], MinHash]:
+    def find(self, text: str, cached: Signed | None = None) -> tuple[Match | None, np.ndarray, MinHash]:
         """The best verified match among kept documents, with the shingles and signature."""
         signed = sign(text, self.settings, cached)
         shingles, minhash = signed.shingles, signed.minhash
         best: Match | None = None
-        if shingles:
+        if shingles.size:
             for candidate, kept_shingles in self._candidates(minhash):
                 found = self.compare(shingles, kept_shingles)
                 if found and (
@@ -174,7 +183,7 @@ class NearDuplicates:
                     best = Match(candidate, found.similarity, found.containment)
         return best, shingles, minhash
 
-    def _candidates(self, minhash: MinHash) -> Iterable[tuple[str, set[int]]]:
+    def _candidates(self, minhash: MinHash) -> Iterable[tuple[str, set[int] | np.ndarray]]:
         for candidate in sorted(self._lsh.query(minhash)):
             yield candidate, self._shingles[candidate]
         if self.earlier is not None:
@@ -183,8 +192,8 @@ class NearDuplicates:
                 if kept_shingles:
                     yield candidate, kept_shingles
 
-    def keep(self, doc_id: str, shingles: set[int], minhash: MinHash) -> None:
-        if shingles:
+    def keep(self, doc_id: str, shingles: np.ndarray, minhash: MinHash) -> None:
+        if shingles.size:
             self._lsh.insert(doc_id, minhash)
             self._shingles[doc_id] = shingles
 

@@ -121,6 +121,10 @@ def process_input(item: InputFile, options: Options) -> Document:
     doc = clean_document(read_document(item, options.max_bytes), options)
     if doc.status is Status.KEPT:
         doc.signed = sign(doc.body, options.dedup)
+    # The run holds every document until the corpus stages are done: drop what they never read.
+    doc.text = ""
+    for part in (*doc.blocks, *doc.removed):
+        part.raw = ""
     return doc
 
 

@@ -1,0 +1,207 @@
+"""Throughput on a generated corpus large enough to matter, against a naive baseline.
+
+    python benchmarks/speed.py                      # make_corpus.py --markov 50000, 2 jobs
+    python benchmarks/speed.py --markov 5000 --jobs 2 --stage-sample 1000
+
+Prints, for the same input and cores:
+- cleancorp end to end (``cleancorp run`` in a subprocess): docs/s, MB/s and per core, peak RSS
+  of its largest process, and the shared scorer's figures for the output;
+- per stage, on a sample with one core: docs/s and MB/s of read, decode, extract (HTML only),
+  repair, boilerplate, metadata, sign (shingles and MinHash), and the corpus stage;
+- the naive baseline a user would write first: ftfy.fix_text on the decoded text, then
+  datasketch ``MinHash.update`` per word 5-gram and a ``MinHashLSH`` at threshold 0.5, with the
+  same number of processes for the per-document part; scored the same way;
+- the ratio of the two.
+
+The corpus is generated once into ``build/speed/markovN`` (the script calls
+``../shared/bench/make_corpus.py``; the product never reads ``../shared``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from multiprocessing import Pool
+from pathlib import Path
+
+import ftfy
+from datasketch import MinHash, MinHashLSH
+
+from cleancorp.boilerplate import strip_boilerplate
+from cleancorp.decode import decode
+from cleancorp.dedup import sign
+from cleancorp.extract import extract_html
+from cleancorp.metadata import extract_metadata
+from cleancorp.pipeline import Options, catalog_for, corpus_stage
+from cleancorp.read import find_inputs, read_document
+from cleancorp.repair import repair
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_corpus(shared: Path, out: Path, markov: int) -> None:
+    if (out / "truth.jsonl").exists():
+        return
+    pool = shared / "bench" / "articles" / "gold"
+    command = [sys.executable, str(shared / "bench" / "make_corpus.py"), "--pool", str(pool)]
+    subprocess.run([*command, "--out", str(out), "--markov", str(markov), "--seed", "1"], check=True)
+
+
+def corpus_bytes(raw: Path) -> int:
+    return sum(p.stat().st_size for p in raw.rglob("*") if p.is_file())
+
+
+def score(shared: Path, clean: Path, truth: Path) -> dict:
+    result = subprocess.run(
+        [sys.executable, str(shared / "eval" / "score.py"), "corpus", str(clean), str(truth), "--json"],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(result.stdout)
+
+
+def timed_child(command: list[str]) -> tuple[float, int]:
+    """Seconds, and the peak RSS in MB of the largest process among this child and its own."""
+    started = time.perf_counter()
+    subprocess.run(command, check=False, stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - started
+    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+
+
+def rate(docs: int, size: int, seconds: float, cores: int) -> str:
+    return (
+        f"{docs / seconds:8.0f} docs/s {size / seconds / 1e6:6.2f} MB/s  "
+        f"per core {docs / seconds / cores:7.0f} docs/s {size / seconds / 1e6 / cores:5.2f} MB/s"
+    )
+
+
+def stage_rates(raw: Path, sample: int) -> list[tuple[str, float]]:
+    """Seconds per stage over ``sample`` inputs, one core."""
+    options = Options(jobs=1)
+    catalog = catalog_for(options)
+    items = list(find_inputs(raw))[:sample]
+    spent = dict.fromkeys(["read", "decode", "extract", "repair", "boilerplate", "metadata", "sign"], 0.0)
+    stages = (
+        ("decode", decode),
+        ("extract", lambda d: extract_html(d, options.extract)),
+        ("repair", repair),
+        ("boilerplate", lambda d: strip_boilerplate(d, catalog, options.zones)),
+        ("metadata", extract_metadata),
+        ("sign", lambda d: setattr(d, "signed", sign(d.body, options.dedup))),
+    )
+    docs = []
+    for item in items:
+        doc = read_document(item)
+        for name, stage in stages:
+            started = time.perf_counter()
+            stage(doc)
+            spent[name] += time.perf_counter() - started
+        docs.append(doc)
+    started = time.perf_counter()
+    for item in items:
+        read_document(item)
+    spent["read"] = time.perf_counter() - started
+    started = time.perf_counter()
+    corpus_stage(docs, options)
+    spent["corpus (repeated + dedup)"] = time.perf_counter() - started
+    return list(spent.items())
+
+
+def _naive_document(path: str) -> tuple[str, str, list[int]]:
+    data = Path(path).read_bytes()
+    text = ftfy.fix_text(data.decode("utf-8", errors="replace"))
+    words = text.split()
+    minhash = MinHash(num_perm=128)
+    for i in range(max(1, len(words) - 4)):
+        minhash.update(" ".join(words[i : i + 5]).encode("utf-8"))
+    return path, text, minhash.hashvalues.tolist()
+
+
+def naive_baseline(raw: Path, out: Path, jobs: int) -> float:
+    """What a user writes first; writes ``out`` in the contract's layout so it can be scored."""
+    import numpy as np
+
+    shutil.rmtree(out, ignore_errors=True)
+    paths = sorted(str(p) for p in raw.rglob("*") if p.is_file())
+    started = time.perf_counter()
+    with Pool(jobs) as pool:
+        results = pool.map(_naive_document, paths, chunksize=64)
+    lsh = MinHashLSH(threshold=0.5, num_perm=128)
+    for path, text, values in results:
+        minhash = MinHash(num_perm=128, hashvalues=np.array(values, dtype=np.uint64), scheme="affine32")
+        matches = sorted(lsh.query(minhash))
+        relative = Path(path).relative_to(raw)
+        stem = relative.name.split(".")[0]
+        target = out / relative.parent / stem
+        target.parent.mkdir(parents=True, exist_ok=True)
+        doc_id = (relative.parent / stem).as_posix()
+        side = {"status": "duplicate" if matches else "kept", "cluster": matches[0] if matches else doc_id}
+        if not matches:
+            lsh.insert(doc_id, minhash)
+            target.with_suffix(".txt").write_text(text, encoding="utf-8")
+        target.with_suffix(".json").write_text(json.dumps(side), encoding="utf-8")
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "speed")
+    parser.add_argument("--markov", type=int, default=50_000)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--stage-sample", type=int, default=2000)
+    parser.add_argument("--skip-naive", action="store_true")
+    args = parser.parse_args()
+
+    corpus = args.out / f"markov{args.markov}"
+    make_corpus(args.shared, corpus, args.markov)
+    raw, truth = corpus / "raw", corpus / "truth.jsonl"
+    docs = sum(1 for p in raw.rglob("*") if p.is_file())
+    size = corpus_bytes(raw)
+    html = sum(1 for p in raw.rglob("*.htm*"))
+    print(
+        f"corpus: {docs:,} documents ({html:,} HTML), {size / 1e6:.1f} MB, "
+        f"{size / docs / 1e3:.1f} KB a document"
+    )
+
+    clean = corpus / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    command = ["cleancorp", "run", str(raw), str(clean), "--jobs", str(args.jobs), "--quiet"]
+    seconds, peak_mb = timed_child([str(Path(sys.executable).parent / command[0]), *command[1:]])
+    ours = score(args.shared, clean, truth)
+    print(f"cleancorp end to end, {args.jobs} jobs: {seconds:.1f} s  {rate(docs, size, seconds, args.jobs)}")
+    print(f"  peak RSS of the largest process: {peak_mb} MB")
+    print(
+        f"  scores: body F1 {ours['body_f1']:.4f}, dedup pair P {ours['dedup_pair_precision']:.4f} "
+        f"F1 {ours['dedup_pair_f1']:.4f} ARI {ours['dedup_ari']:.4f}"
+    )
+
+    print(f"per stage, one core, first {args.stage_sample} inputs:")
+    sample_items = list(find_inputs(raw))[: args.stage_sample]
+    sample_size = sum(item.path.stat().st_size for item in sample_items)
+    for name, spent in stage_rates(raw, args.stage_sample):
+        if spent > 0:
+            print(f"  {name:26} {spent:6.2f} s  {rate(len(sample_items), sample_size, spent, 1)}")
+
+    if not args.skip_naive:
+        naive_out = corpus / "naive"
+        naive_seconds = naive_baseline(raw, naive_out, args.jobs)
+        naive = score(args.shared, naive_out, truth)
+        print(
+            f"naive baseline, {args.jobs} jobs: {naive_seconds:.1f} s  "
+            f"{rate(docs, size, naive_seconds, args.jobs)}"
+        )
+        print(
+            f"  scores: body F1 {naive['body_f1']:.4f}, dedup pair P {naive['dedup_pair_precision']:.4f} "
+            f"F1 {naive['dedup_pair_f1']:.4f} ARI {naive['dedup_ari']:.4f}"
+        )
+        print(f"cleancorp / naive speed: {naive_seconds / seconds:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
