@@ -36,11 +36,11 @@ class DocumentErrors(RuntimeError):
     """``strict``: some documents failed, so the run stopped before writing anything."""
 
 
-def record_in_index(index: CorpusIndex, docs: list[Document], settings: Options) -> None:
+def record_in_index(index: CorpusIndex, docs: list[Document], options: Options) -> None:
     """After the outputs exist: the run's kept documents and block evidence go into the index."""
     index.forget(sorted(d.id for d in docs if d.status is not Status.KEPT))
     kept = sorted((d for d in docs if d.status is Status.KEPT), key=lambda d: d.id)
-    index.add_documents(document_entry(d.id, d.body, settings.dedup, d.signed) for d in kept)
+    index.add_documents(document_entry(d.id, d.body, options.dedup, d.signed) for d in kept)
     seen = []
     for doc in sorted(docs, key=lambda d: d.id):
         if doc.cluster and doc.status in (Status.KEPT, Status.DUPLICATE):
