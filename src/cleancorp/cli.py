@@ -182,8 +182,9 @@ def run_command(
         click.echo(json.dumps(report, ensure_ascii=False))
     if not quiet:
         click.echo(summary_line(report), err=True)
-    for error in report["errors"] if not quiet and not verbose else ():
-        click.echo(f"cleancorp: {error['source']}: {error['error']}", err=True)
+    if not quiet and not verbose:  # --verbose has already printed each failed document
+        for error in report["errors"]:
+            click.echo(f"cleancorp: {error['source']}: {error['error']}", err=True)
     sys.exit(EXIT_DOCUMENT_ERRORS if report["errors"] else EXIT_OK)
 
 

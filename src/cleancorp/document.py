@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .dedup import Signed
 
 SCHEMA_VERSION = 1
 
@@ -91,7 +94,7 @@ class Document:
     similarity: float | None = None
     chars_in: int = 0
     lines_in: int = 0
-    signed: Any = None  # cleancorp.dedup.Signed of the body, made in the worker that cleaned it
+    signed: Signed | None = None  # cleancorp.dedup.Signed of the body, made in the worker that cleaned it
 
     @property
     def body(self) -> str:

@@ -10,6 +10,7 @@ writes the same bytes; a run killed after it has nothing left to do.
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -106,7 +107,7 @@ def _prune(clean: Path, plan: Plan, present: set[str]) -> list[str]:
     """Delete the outputs of inputs that disappeared (unless another input now writes them)."""
     pruned = []
     for key in plan.gone:
-        doc_id = input_id(Path(key.decode("utf-8", "surrogateescape")))
+        doc_id = input_id(Path(os.fsdecode(key)))
         if doc_id in present:
             continue
         for suffix in (".txt", ".json"):
