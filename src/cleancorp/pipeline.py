@@ -118,10 +118,14 @@ def clean_text(
 
 def process_input(item: InputFile, options: Options) -> Document:
     """Read and clean one input, and sign its body for deduplication (in the worker, in parallel)."""
-    doc = clean_document(read_document(item, options.max_bytes), options)
+    return finish_in_worker(clean_document(read_document(item, options.max_bytes), options), options)
+
+
+def finish_in_worker(doc: Document, options: Options) -> Document:
+    """Sign a cleaned document's body, and drop what the corpus stages never read."""
     if doc.status is Status.KEPT:
         doc.signed = sign(doc.body, options.dedup)
-    # The run holds every document until the corpus stages are done: drop what they never read.
+    # A run holds every document until the corpus stages are done.
     doc.text = ""
     for part in (*doc.blocks, *doc.removed):
         part.raw = ""
