@@ -35,6 +35,7 @@ import datasketch
 from .dedup import DedupSettings, Signed, band_keys, shingle_hashes, sign
 from .read import is_utf8
 from .repeated import NOT_EVIDENCE, block_key
+from .write import iter_sidecars
 
 INDEX_NAME = "index.sqlite"
 SCHEMA_VERSION = 1
@@ -256,15 +257,12 @@ def rebuild(clean: Path, settings: DedupSettings) -> int:
     for suffix in ("", "-wal", "-shm"):
         (state / (INDEX_NAME + suffix)).unlink(missing_ok=True)
     entries, seen = [], []
-    for sidecar_path in sorted(clean.rglob("*.json")):
-        if state in sidecar_path.parents:
+    for sidecar_path, sidecar in iter_sidecars(clean):
+        if sidecar.get("status") != "kept":
             continue
         try:
-            sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
             body = sidecar_path.with_suffix(".txt").read_text(encoding="utf-8")
         except (OSError, ValueError):
-            continue
-        if not isinstance(sidecar, dict) or sidecar.get("status") != "kept" or "id" not in sidecar:
             continue
         doc_id = sidecar["id"]
         entries.append(document_entry(doc_id, body, settings))
@@ -281,19 +279,8 @@ def read_clusters(clean: Path) -> list[dict[str, object]]:
     """Clusters of more than one document, from the sidecars in ``clean`` (all runs), largest
     first: the kept document and each duplicate with its similarity to it."""
     members: dict[str, list[dict[str, object]]] = {}
-    state = clean / ".cleancorp"
-    for path in sorted(clean.rglob("*.json")):
-        if state in path.parents:
-            continue
-        try:
-            sidecar = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if (
-            isinstance(sidecar, dict)
-            and sidecar.get("cluster")
-            and sidecar.get("status") in ("kept", "duplicate")
-        ):
+    for _, sidecar in iter_sidecars(clean):
+        if sidecar.get("cluster") and sidecar.get("status") in ("kept", "duplicate"):
             members.setdefault(sidecar["cluster"], []).append(
                 {"id": sidecar["id"], "status": sidecar["status"], "similarity": sidecar.get("similarity")}
             )

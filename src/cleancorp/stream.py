@@ -35,7 +35,7 @@ from .document import Document, Status
 from .index import INDEX_NAME, CorpusIndex, EarlierRuns, IndexParams
 from .pipeline import Options, catalog_for, clean_document, finish_in_worker
 from .repeated import remove_repeated
-from .write import STATE_DIR, sidecar
+from .write import STATE_DIR, json_record, sidecar
 
 FORMATS = ("text", "html")
 T = TypeVar("T")
@@ -232,9 +232,7 @@ def as_record(doc: Document, with_text: bool = True) -> dict[str, Any]:
 
     ``with_text=False`` gives ``text: null`` (a duplicate whose body is not wanted).
     """
-    fields = sidecar(doc)
-    fields.pop("schema")
-    return {"id": fields.pop("id"), "text": doc.body if with_text else None, **fields}
+    return json_record(sidecar(doc), doc.body if with_text else None)
 
 
 def whole_text(content: str | bytes, doc_id: str, format: str = "text", source: str = "<stdin>") -> Record:

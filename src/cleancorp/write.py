@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,30 @@ def write_document(doc: Document, clean: Path, keep_duplicates: bool = False) ->
         with contextlib.suppress(FileNotFoundError):
             text_path.unlink()
     atomic_write(clean / f"{doc.id}.json", json.dumps(sidecar(doc), ensure_ascii=False, indent=2) + "\n")
+
+
+def iter_sidecars(clean: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """Every sidecar under ``clean`` (the state folder aside), in path order, with its path.
+
+    Files that are not readable JSON objects with an ``id`` are passed over: CLEAN may hold
+    files of the user's own.
+    """
+    state = clean / STATE_DIR
+    for path in sorted(clean.rglob("*.json")):
+        if state in path.parents:
+            continue
+        try:
+            fields = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(fields, dict) and isinstance(fields.get("id"), str):
+            yield path, fields
+
+
+def json_record(fields: dict[str, Any], text: str | None) -> dict[str, Any]:
+    """One document as a JSON Lines / table row: ``id``, ``text``, then the sidecar fields."""
+    rest = {key: value for key, value in fields.items() if key not in ("schema", "id")}
+    return {"id": fields["id"], "text": text, **rest}
 
 
 def build_report(

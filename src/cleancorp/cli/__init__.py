@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from .._version import __version__
+from .export import export_command
 from .inspect import dupes_command, explain_command, reindex_command
 from .options import resolve_options
 from .run import progress_reporter, run_command
@@ -25,7 +26,7 @@ def main() -> None:
     """
 
 
-for command in (run_command, clean_command, explain_command, dupes_command, reindex_command):
+for command in (run_command, clean_command, export_command, explain_command, dupes_command, reindex_command):
     main.add_command(command)
 
 __all__ = ["main", "progress_reporter", "resolve_options"]
