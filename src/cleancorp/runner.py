@@ -13,19 +13,22 @@ import contextlib
 import os
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from .document import Document, Status
 from .failpoints import failpoint
+from .htmlreport import duplicate_pairs, render_report
 from .index import INDEX_NAME, CorpusIndex, EarlierRuns, IndexParams, block_evidence, document_entry, rebuild
 from .lock import RunLock
 from .manifest import Manifest, Plan, make_plan, read_entries
 from .pipeline import Options, catalog_for, corpus_stage, process_all
 from .read import InputFile, display_path, find_inputs, input_id
 from .repeated import block_key
-from .write import STATE_DIR, build_report, write_document, write_report
+from .write import STATE_DIR, atomic_write, build_report, write_document, write_report
 
+REPORT_PAGE = "report.html"
 Progress = Callable[[Document, int, int], None]  # a cleaned document, how many so far, of how many
 
 
@@ -129,7 +132,7 @@ def run(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Clean the new and changed inputs under ``raw`` into ``clean``; returns the run report
-    (also written to ``CLEAN/.cleancorp/report.json``).
+    (also written to ``CLEAN/.cleancorp/report.json``, and shown in ``report.html``).
 
     ``prune``: delete the outputs of inputs that disappeared. ``force``: clean every input again.
     ``strict``: any document error stops the run before anything is written
@@ -178,6 +181,13 @@ def run(
         seconds = time.perf_counter() - started
         rate = round(len(docs) / seconds, 1) if seconds else None
         report = build_report(docs, problems, {"seconds": round(seconds, 3), "docs_per_second": rate})
+        megabytes = sum(max(0, d.source_size) for d in docs) / 1e6
+        report["throughput"] = {
+            "megabytes": round(megabytes, 3),
+            "megabytes_per_second": round(megabytes / seconds, 3) if seconds else None,
+            "jobs": options.jobs,
+        }
+        report["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
         report["inputs"] = {"found": len(items), **plan.summary(prune)}
         report["index"] = {
             "kept_documents": indexed,
@@ -185,4 +195,6 @@ def run(
             "temporary_files_swept": lock.swept,
         }
         write_report(clean, report)
+        page = render_report(report, duplicate_pairs(docs, clean), f"{raw} → {clean}")
+        atomic_write(clean / STATE_DIR / REPORT_PAGE, page)
     return report

@@ -138,12 +138,26 @@ def build_report(
                 {"cluster": c, "size": n} for c, n in sorted(multi.items(), key=lambda x: (-x[1], x[0]))[:20]
             ],
         },
+        "removed_examples": removed_examples(docs),
         "errors": [{"source": doc.source, "error": doc.error} for doc in docs if doc.status is Status.ERROR]
         + problems,
         "empty": [{"source": doc.source, "reason": doc.reason} for doc in docs if doc.status is Status.EMPTY][
             :MAX_LISTED
         ],
         **extra,
+    }
+
+
+def removed_examples(docs: list[Document], per_category: int = 3, width: int = 200) -> dict[str, list[str]]:
+    """A few distinct removed texts per category, the most frequent first, for the report."""
+    counts: dict[str, Counter[str]] = {}
+    for doc in docs:
+        for removal in doc.removed:
+            text = removal.text if len(removal.text) <= width else removal.text[: width - 1] + "…"
+            counts.setdefault(removal.category, Counter())[text] += 1
+    return {
+        category: [text for text, _ in sorted(texts.items(), key=lambda x: (-x[1], x[0]))[:per_category]]
+        for category, texts in sorted(counts.items())
     }
 
 
