@@ -49,7 +49,10 @@ SETTINGS: dict[str, type] = {
     "disable": tuple,
     "keep": tuple,
     "catalog": Path,
+    "executor": str,
+    "scheduler": str,
 }
+CHOICES = {"executor": ("local", "dask")}
 
 
 class ConfigError(ValueError):
@@ -90,6 +93,8 @@ def _convert(key: str, value: Any, where: str, base: Path) -> Any:
         raise ConfigError(f"{where}: expected a {kind.__name__}, not {value!r}") from None
     if kind is int and isinstance(value, float) and value != converted:
         raise ConfigError(f"{where}: expected a whole number, not {value!r}")
+    if key in CHOICES and converted not in CHOICES[key]:
+        raise ConfigError(f"{where}: expected one of {', '.join(CHOICES[key])}, not {value!r}")
     return converted
 
 

@@ -19,7 +19,7 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
@@ -138,44 +138,66 @@ class KeptEarlier(Protocol):
     def shingles_of(self, doc_id: str) -> set[int] | None: ...
 
 
+def compare(a: set[int] | np.ndarray, b: set[int] | np.ndarray, settings: DedupSettings) -> Match | None:
+    """Jaccard and containment of two shingle sets, if they make one story (``kept_id`` empty)."""
+    a, b = compact(a), compact(b)
+    if not a.size or not b.size:
+        return None
+    common = int(np.intersect1d(a, b, assume_unique=True).size)
+    jaccard = common / (a.size + b.size - common)
+    smaller = min(a.size, b.size)
+    containment = common / smaller
+    abridged = (
+        containment >= settings.containment
+        and smaller >= settings.min_containment_shingles
+        and smaller / max(a.size, b.size) >= settings.containment_min_ratio
+    )
+    if jaccard >= settings.threshold or abridged:
+        return Match("", round(jaccard, 4), round(containment, 4))
+    return None
+
+
+def band_slices(minhash: MinHash, settings: DedupSettings) -> list[tuple[int, bytes]]:
+    """(band, exact band values): two signatures are LSH candidates iff they share one."""
+    bands, rows = _bands(settings.lsh_threshold, settings.num_perm)
+    values = minhash.hashvalues
+    return [(band, values[band * rows : (band + 1) * rows].tobytes()) for band in range(bands)]
+
+
 class NearDuplicates:
     """An incremental set of kept documents that new documents are checked against.
 
     ``earlier``: documents kept by earlier runs, checked too (they are never replaced).
     """
 
-    def __init__(self, settings: DedupSettings | None = None, earlier: KeptEarlier | None = None) -> None:
+    def __init__(
+        self,
+        settings: DedupSettings | None = None,
+        earlier: KeptEarlier | None = None,
+        verified: Mapping[str, list[tuple[str, Match]]] | None = None,
+    ) -> None:
         self.settings = settings or DedupSettings()
         self.earlier = earlier
+        self.verified = verified  # id -> verified neighbours, when the pairs were found elsewhere
+        self._kept: set[str] = set()
         self._lsh = MinHashLSH(threshold=self.settings.lsh_threshold, num_perm=self.settings.num_perm)
         self._shingles: dict[str, np.ndarray] = {}
 
     def compare(self, a: set[int] | np.ndarray, b: set[int] | np.ndarray) -> Match | None:
-        a, b = compact(a), compact(b)
-        if not a.size or not b.size:
-            return None
-        common = int(np.intersect1d(a, b, assume_unique=True).size)
-        jaccard = common / (a.size + b.size - common)
-        smaller = min(a.size, b.size)
-        containment = common / smaller
-        s = self.settings
-        abridged = (
-            containment >= s.containment
-            and smaller >= s.min_containment_shingles
-            and smaller / max(a.size, b.size) >= s.containment_min_ratio
-        )
-        if jaccard >= s.threshold or abridged:
-            return Match("", round(jaccard, 4), round(containment, 4))
-        return None
+        return compare(a, b, self.settings)
 
-    def find(self, text: str, cached: Signed | None = None) -> tuple[Match | None, np.ndarray, MinHash]:
-        """The best verified match among kept documents, with the shingles and signature."""
+    def find(
+        self, text: str, cached: Signed | None = None, doc_id: str = ""
+    ) -> tuple[Match | None, np.ndarray, MinHash]:
+        """The best verified match among kept documents, with the shingles and signature.
+
+        Ties go to the first candidate: in-run documents in id order, then earlier runs'.
+        """
         signed = sign(text, self.settings, cached)
         shingles, minhash = signed.shingles, signed.minhash
         best: Match | None = None
         if shingles.size:
-            for candidate, kept_shingles in self._candidates(minhash):
-                found = self.compare(shingles, kept_shingles)
+            for candidate, found in self._matches(doc_id, shingles, minhash):
                 if found and (
                     best is None
                     or (found.similarity, found.containment) > (best.similarity, best.containment)
@@ -183,23 +205,32 @@ class NearDuplicates:
                     best = Match(candidate, found.similarity, found.containment)
         return best, shingles, minhash
 
-    def _candidates(self, minhash: MinHash) -> Iterable[tuple[str, set[int] | np.ndarray]]:
-        for candidate in sorted(self._lsh.query(minhash)):
-            yield candidate, self._shingles[candidate]
+    def _matches(
+        self, doc_id: str, shingles: np.ndarray, minhash: MinHash
+    ) -> Iterator[tuple[str, Match | None]]:
+        if self.verified is None:
+            for candidate in sorted(self._lsh.query(minhash)):
+                yield candidate, self.compare(shingles, self._shingles[candidate])
+        else:  # pairs verified elsewhere (a cluster): the kept ones among this text's neighbours
+            neighbours = self.verified.get(doc_id, ())
+            yield from sorted(((c, m) for c, m in neighbours if c in self._kept), key=lambda n: n[0])
         if self.earlier is not None:
             for candidate in self.earlier.candidates(band_keys(minhash, self.settings)):
                 kept_shingles = self.earlier.shingles_of(candidate)
                 if kept_shingles:
-                    yield candidate, kept_shingles
+                    yield candidate, self.compare(shingles, kept_shingles)
 
     def keep(self, doc_id: str, shingles: np.ndarray, minhash: MinHash) -> None:
-        if shingles.size:
+        if not shingles.size:
+            return
+        self._kept.add(doc_id)
+        if self.verified is None:
             self._lsh.insert(doc_id, minhash)
             self._shingles[doc_id] = shingles
 
     def check(self, doc_id: str, text: str, cached: Signed | None = None) -> Match | None:
         """Return the kept document ``text`` duplicates, or keep it and return ``None``."""
-        match, shingles, minhash = self.find(text, cached)
+        match, shingles, minhash = self.find(text, cached, doc_id)
         if match is None:
             self.keep(doc_id, shingles, minhash)
         return match

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -22,7 +22,7 @@ from ._version import __version__
 from .boilerplate import ZoneSettings, strip_boilerplate
 from .catalog import Catalog, default_catalog, load_catalog
 from .decode import decode
-from .dedup import DedupSettings, NearDuplicates, sign
+from .dedup import DedupSettings, Match, NearDuplicates, Signed, sign
 from .document import Document, Status
 from .extract import ExtractSettings, extract_html
 from .index import EarlierRuns
@@ -44,6 +44,8 @@ class Options:
     keep_duplicates: bool = False
     max_bytes: int = DEFAULT_MAX_BYTES
     jobs: int = 1
+    executor: str = "local"  # or "dask": clean and compare on a Dask cluster (same output)
+    scheduler: str | None = None  # the Dask scheduler to join; none: start a local cluster
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], catalog_paths: tuple[Path, ...] = ()) -> Options:
@@ -60,13 +62,17 @@ class Options:
             keep_duplicates=bool(settings.get("keep_duplicates", False)),
             max_bytes=int(settings.get("max_bytes", DEFAULT_MAX_BYTES)),
             jobs=int(settings.get("jobs") or os.cpu_count() or 1),
+            executor="dask" if settings.get("scheduler") else settings.get("executor", "local"),
+            scheduler=settings.get("scheduler"),
         )
 
     def fingerprint(self) -> str:
-        """What the output depends on: every option but ``jobs``, the catalog files' contents and
-        the cleancorp version. The manifest re-cleans an input whose fingerprint differs."""
+        """What the output depends on: every option but where it runs (``jobs``, ``executor``,
+        ``scheduler``), the catalog files' contents and the cleancorp version. The manifest
+        re-cleans an input whose fingerprint differs."""
         settings = asdict(self)
-        del settings["jobs"]
+        for where in ("jobs", "executor", "scheduler"):
+            del settings[where]
         settings["catalog_paths"] = [
             hashlib.sha256(Path(path).read_bytes()).hexdigest() for path in self.catalog_paths
         ]
@@ -142,25 +148,36 @@ def process_all(items: list[InputFile], options: Options) -> Iterator[Document]:
         yield from pool.map(process_input, items, [options] * len(items), chunksize=chunk)
 
 
+# Finds every verified near-duplicate pair among signed documents elsewhere (a Dask cluster):
+# for each id, its (other id, match) neighbours.
+PairFinder = Callable[[list[tuple[str, Signed]], DedupSettings], Mapping[str, list[tuple[str, Match]]]]
+
+
 def deduplicate(
-    docs: Iterable[Document], settings: DedupSettings, earlier: EarlierRuns | None = None
+    docs: Iterable[Document],
+    settings: DedupSettings,
+    earlier: EarlierRuns | None = None,
+    pair_finder: PairFinder | None = None,
 ) -> None:
     """Corpus stage: mark near-duplicates.
 
     Documents kept by an earlier run stay kept; among the others the most complete version (the
-    longest body) is kept, ties going to the first path.
+    longest body) is kept, ties going to the first path. ``pair_finder`` verifies the candidate
+    pairs elsewhere; the decisions, made here in the same order, are the same.
     """
-    finder = NearDuplicates(settings, earlier)
     index = earlier.index if earlier else None
 
     def priority(doc: Document) -> tuple[bool, int, str]:
         kept_before = index is not None and index.body_chars(doc.id) is not None
         return not kept_before, -len(doc.body), doc.id
 
-    for doc in sorted((d for d in docs if d.status is Status.KEPT), key=priority):
-        body = doc.body
-        doc.signed = sign(body, settings, doc.signed)
-        match = finder.check(doc.id, body, doc.signed)
+    ordered = sorted((d for d in docs if d.status is Status.KEPT), key=priority)
+    for doc in ordered:
+        doc.signed = sign(doc.body, settings, doc.signed)
+    signed = [(doc.id, doc.signed) for doc in ordered if doc.signed is not None]
+    finder = NearDuplicates(settings, earlier, pair_finder(signed, settings) if pair_finder else None)
+    for doc in ordered:
+        match = finder.check(doc.id, doc.body, doc.signed)
         if match is None:
             doc.cluster = doc.id
         else:
@@ -169,14 +186,19 @@ def deduplicate(
             doc.similarity = match.similarity
 
 
-def corpus_stage(docs: list[Document], options: Options, earlier: EarlierRuns | None = None) -> None:
+def corpus_stage(
+    docs: list[Document],
+    options: Options,
+    earlier: EarlierRuns | None = None,
+    pair_finder: PairFinder | None = None,
+) -> None:
     """Corpus evidence, then deduplication of the final bodies.
 
     A first deduplication groups reprints so that each story counts once as evidence for
     repeated blocks; the final one runs on the bodies those blocks were removed from.
     """
     if options.repeat.enabled:
-        deduplicate(docs, options.dedup, earlier)
+        deduplicate(docs, options.dedup, earlier, pair_finder)
         evidence = earlier.index.block_clusters if earlier else None
         if remove_repeated(docs, options.repeat, catalog_for(options), options.kept_categories, evidence):
             for doc in docs:
@@ -187,4 +209,4 @@ def corpus_stage(docs: list[Document], options: Options, earlier: EarlierRuns | 
                     doc.mark_empty()
         else:
             return
-    deduplicate(docs, options.dedup, earlier)
+    deduplicate(docs, options.dedup, earlier, pair_finder)

@@ -12,10 +12,10 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .document import Document, Status
 from .failpoints import failpoint
@@ -27,6 +27,9 @@ from .pipeline import Options, catalog_for, corpus_stage, process_all
 from .read import InputFile, display_path, find_inputs, input_id
 from .repeated import block_key
 from .write import STATE_DIR, atomic_write, build_report, write_document, write_report
+
+if TYPE_CHECKING:
+    from .dask_executor import DaskExecutor
 
 REPORT_PAGE = "report.html"
 Progress = Callable[[Document, int, int], None]  # a cleaned document, how many so far, of how many
@@ -60,6 +63,18 @@ def open_index(clean: Path, options: Options) -> tuple[CorpusIndex, bool]:
     if rebuilt:
         rebuild(clean, options.dedup)
     return CorpusIndex.open(state, IndexParams.of(options.dedup), clean), rebuilt
+
+
+@contextlib.contextmanager
+def executor_for(options: Options) -> Iterator[DaskExecutor | None]:
+    """The Dask cluster for ``--executor dask`` (imported only then), or None: local processes."""
+    if options.executor != "dask":
+        yield None
+        return
+    from .dask_executor import DaskExecutor
+
+    with DaskExecutor(options.scheduler, options.jobs) as executor:
+        yield executor
 
 
 def check_folders(raw: Path, clean: Path) -> None:
@@ -147,11 +162,13 @@ def run(
     with RunLock(clean, clean / STATE_DIR, wait=wait) as lock:
         items, problems = _collisions(list(find_inputs(raw, exclude=clean)))
         index, rebuilt = open_index(clean, options)
-        with index:
+        with index, contextlib.ExitStack() as stack:
             manifest = Manifest(index.db)
             plan = make_plan(items, manifest.entries(), fingerprint, clean, force=force, prune=prune)
             docs = []
-            for doc in process_all(plan.todo, options):
+            executor = stack.enter_context(executor_for(options)) if plan.todo else None
+            cleaned = executor.clean(plan.todo, options) if executor else process_all(plan.todo, options)
+            for doc in cleaned:
                 docs.append(doc)
                 failpoint("cleaned")
                 if progress:
@@ -166,7 +183,9 @@ def run(
                 )
             pruned = _prune(clean, plan, {item.id for item in items}) if prune else []
             redone = {d.id for d in docs} | set(pruned)
-            corpus_stage(docs, options, EarlierRuns(index, clean, options.dedup, redone))
+            earlier = EarlierRuns(index, clean, options.dedup, redone)
+            corpus_stage(docs, options, earlier, executor.pairs if executor else None)
+            stack.close()  # the cluster is done: what is left happens here
             for doc in docs:
                 write_document(doc, clean, options.keep_duplicates)
                 failpoint("written")

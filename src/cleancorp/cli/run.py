@@ -13,6 +13,7 @@ import click
 
 from ..catalog import CatalogError
 from ..config import ConfigError
+from ..dask_executor import DaskUnavailable
 from ..document import Document, Status
 from ..index import IndexMismatch
 from ..lock import Locked
@@ -33,6 +34,18 @@ from .options import (
 @click.argument("raw", type=click.Path(path_type=Path, file_okay=False))
 @click.argument("clean", type=click.Path(path_type=Path, file_okay=False))
 @processing_options
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    help="Where documents are cleaned and compared: local processes (default), or a Dask cluster "
+    "(pip install 'cleancorp[dask]'). Same output either way.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Dask scheduler to join, e.g. tcp://10.0.0.5:8786 (implies --executor dask); "
+    "without it, --executor dask starts a local cluster of --jobs workers.",
+)
 @click.option("--prune", is_flag=True, help="Delete the outputs of inputs that disappeared from RAW.")
 @click.option("--force", is_flag=True, help="Clean every input again, changed or not.")
 @click.option("--strict", is_flag=True, help="Any document error stops the run before anything is written.")
@@ -45,6 +58,8 @@ def run_command(
     raw: Path,
     clean: Path,
     config_path: Path | None,
+    executor: str | None,
+    scheduler: str | None,
     prune: bool,
     force: bool,
     strict: bool,
@@ -64,7 +79,7 @@ def run_command(
     Exit status: 0 all documents fine, 1 some documents failed, 2 usage or configuration error,
     3 another run holds CLEAN.
     """
-    flags = processing_flags(processing)
+    flags = processing_flags(processing) | {"executor": executor, "scheduler": scheduler}
     try:
         options = resolve_options(config_path, flags)
         if dry_run:
@@ -74,7 +89,7 @@ def run_command(
             report = run(
                 raw, clean, options, prune=prune, force=force, strict=strict, wait=wait, progress=progress
             )
-    except (UsageError, CatalogError, ConfigError, IndexMismatch) as exc:
+    except (UsageError, CatalogError, ConfigError, IndexMismatch, DaskUnavailable) as exc:
         fail(str(exc))
     except Locked as exc:
         click.echo(f"cleancorp: {exc}", err=True)
