@@ -11,7 +11,11 @@ Prints, for the same input and cores:
 - the naive baseline a user would write first: ftfy.fix_text on the decoded text, then
   datasketch ``MinHash.update`` per word 5-gram and a ``MinHashLSH`` at threshold 0.5, with the
   same number of processes for the per-document part; scored the same way;
-- the ratio of the two.
+- datatrove's closest pipeline (``datatrove_baseline.py``: ftfy, C4 line filters, its MinHash
+  dedup) with the same number of processes, scored the same way (needs the ``bench`` extra);
+- the ratios;
+- HTML pages: the 181 real article pages (``../shared/bench/articles/html``, 35 KB a page)
+  copied ``--html-copies`` times under other names, cleaned end to end: pages/s.
 
 The corpus is generated once into ``build/speed/markovN`` (the script calls
 ``../shared/bench/make_corpus.py``; the product never reads ``../shared``).
@@ -22,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -68,9 +71,11 @@ def score(shared: Path, clean: Path, truth: Path) -> dict:
 def timed_child(command: list[str]) -> tuple[float, int]:
     """Seconds, and the peak RSS in MB of the largest process among this child and its own."""
     started = time.perf_counter()
-    subprocess.run(command, check=False, stdout=subprocess.DEVNULL)
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    _, _, usage = os.wait4(child.pid, 0)  # this child's own figures (and its reaped workers')
+    child.returncode = 0  # reaped above
     seconds = time.perf_counter() - started
-    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    return seconds, usage.ru_maxrss // 1024
 
 
 def rate(docs: int, size: int, seconds: float, cores: int) -> str:
@@ -148,6 +153,30 @@ def naive_baseline(raw: Path, out: Path, jobs: int) -> float:
     return time.perf_counter() - started
 
 
+def html_pages(shared: Path, out: Path, copies: int, jobs: int) -> tuple[int, float, int]:
+    """Pages, seconds and peak RSS (MB) of ``cleancorp run`` over real pages copied ``copies`` times."""
+    raw = out / f"html-x{copies}" / "raw"
+    pages = sorted((shared / "bench" / "articles" / "html").glob("*.htm*"))
+    if not raw.exists():
+        for copy in range(copies):
+            (raw / f"{copy:03d}").mkdir(parents=True)
+            for page in pages:
+                shutil.copyfile(page, raw / f"{copy:03d}" / page.name)
+    clean = raw.parent / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    command = [
+        str(Path(sys.executable).parent / "cleancorp"),
+        "run",
+        str(raw),
+        str(clean),
+        "-j",
+        str(jobs),
+        "-q",
+    ]
+    seconds, peak_mb = timed_child(command)
+    return len(pages) * copies, seconds, peak_mb
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
@@ -156,6 +185,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--stage-sample", type=int, default=2000)
     parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--skip-datatrove", action="store_true")
+    parser.add_argument("--html-copies", type=int, default=10, help="0: skip the HTML measurement")
     args = parser.parse_args()
 
     corpus = args.out / f"markov{args.markov}"
@@ -201,6 +232,29 @@ def main() -> None:
             f"F1 {naive['dedup_pair_f1']:.4f} ARI {naive['dedup_ari']:.4f}"
         )
         print(f"cleancorp / naive speed: {naive_seconds / seconds:.2f}x")
+
+    if not args.skip_datatrove:
+        from datatrove_baseline import lay_out, run_datatrove
+
+        work = corpus / "datatrove-work"
+        dt_seconds = run_datatrove(raw, work, args.jobs)
+        lay_out(work, corpus / "datatrove")
+        theirs = score(args.shared, corpus / "datatrove", truth)
+        print(f"datatrove, {args.jobs} tasks: {dt_seconds:.1f} s  {rate(docs, size, dt_seconds, args.jobs)}")
+        print(
+            f"  scores: body F1 {theirs['body_f1']:.4f} (P {theirs['body_precision']:.4f}), dedup pair "
+            f"P {theirs['dedup_pair_precision']:.4f} F1 {theirs['dedup_pair_f1']:.4f} "
+            f"ARI {theirs['dedup_ari']:.4f}"
+        )
+        print(f"cleancorp / datatrove speed: {dt_seconds / seconds:.2f}x")
+
+    if args.html_copies:
+        pages, html_seconds, html_peak = html_pages(args.shared, args.out, args.html_copies, args.jobs)
+        print(
+            f"HTML, {pages:,} real article pages, {args.jobs} jobs: {html_seconds:.1f} s  "
+            f"{pages / html_seconds:.1f} pages/s ({pages / html_seconds / args.jobs:.1f} per core), "
+            f"peak RSS {html_peak} MB"
+        )
 
 
 if __name__ == "__main__":
