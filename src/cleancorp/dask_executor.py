@@ -1,8 +1,9 @@
 """Run the stages on a Dask cluster (``--executor dask``; ``pip install 'cleancorp[dask]'``).
 
 Documents are read by the client, cleaned and signed on the workers; for deduplication the
-workers group document ids by LSH band (a ``foldby`` over the exact band values, so two
-documents meet exactly when datasketch's LSH would make them candidates), and verify the
+workers group document ids by LSH band key (a ``foldby`` over the same keys the local
+executor's :class:`~cleancorp.dedup.BandIndex` uses, so two documents meet exactly when they
+would locally), and verify the
 candidate pairs by exact Jaccard and containment against shingles sent to every worker once.
 Only the verified pairs come back. The client keeps
 the index and the manifest and makes every decision in the same order as the local executor, so
@@ -21,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .dedup import DedupSettings, Match, Signed, band_slices, compare
+from .dedup import DedupSettings, Match, Signed, compare, lsh_keys
 from .document import Document
 from .pipeline import Options, clean_document, finish_in_worker
 from .read import InputFile, read_document
@@ -126,7 +127,7 @@ class DaskExecutor:
         then the candidate pairs verified on the workers against the shingles sent there once."""
         import dask.bag as db
 
-        items = [(doc_id, band_slices(s.minhash, settings)) for doc_id, s in signed if s.shingles.size]
+        items = [(doc_id, lsh_keys(s.minhash, settings)) for doc_id, s in signed if s.shingles.size]
         neighbours: dict[str, list[tuple[str, Match]]] = {}
         if len(items) < 2:
             return neighbours

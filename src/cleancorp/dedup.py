@@ -157,11 +157,48 @@ def compare(a: set[int] | np.ndarray, b: set[int] | np.ndarray, settings: DedupS
     return None
 
 
-def band_slices(minhash: MinHash, settings: DedupSettings) -> list[tuple[int, bytes]]:
-    """(band, exact band values): two signatures are LSH candidates iff they share one."""
+def lsh_keys(minhash: MinHash, settings: DedupSettings) -> list[int]:
+    """One 64-bit key per LSH band (banded as datasketch's MinHashLSH does for the same
+    threshold): two signatures are candidates when they share a key."""
     bands, rows = _bands(settings.lsh_threshold, settings.num_perm)
     values = minhash.hashvalues
-    return [(band, values[band * rows : (band + 1) * rows].tobytes()) for band in range(bands)]
+    return [
+        xxhash.xxh3_64_intdigest(values[b * rows : (b + 1) * rows].tobytes(), seed=b) for b in range(bands)
+    ]
+
+
+class BandIndex:
+    """LSH buckets in memory: for each band key, the documents inserted with it.
+
+    A dict entry per band per kept document, where datasketch's ``MinHashLSH`` keeps a set and a
+    bytes key per band per document (~12 KB a document against ~4 KB here).
+
+    >>> index = BandIndex()
+    >>> index.insert("a", [1, 2, 3]); index.insert("b", [3, 4, 5])
+    >>> sorted(index.query([5, 3, 9]))
+    ['a', 'b']
+    """
+
+    def __init__(self) -> None:
+        self._ids: list[str] = []
+        self._first: dict[int, int] = {}  # band key -> number of the first document with it
+        self._more: dict[int, list[int]] = {}  # band key -> the others (rare: a shared band)
+
+    def insert(self, doc_id: str, keys: Iterable[int]) -> None:
+        number = len(self._ids)
+        self._ids.append(doc_id)
+        for key in keys:
+            if self._first.setdefault(key, number) != number:
+                self._more.setdefault(key, []).append(number)
+
+    def query(self, keys: Iterable[int]) -> set[str]:
+        found: set[str] = set()
+        for key in keys:
+            first = self._first.get(key)
+            if first is not None:
+                found.add(self._ids[first])
+                found.update(self._ids[n] for n in self._more.get(key, ()))
+        return found
 
 
 class NearDuplicates:
@@ -180,7 +217,7 @@ class NearDuplicates:
         self.earlier = earlier
         self.verified = verified  # id -> verified neighbours, when the pairs were found elsewhere
         self._kept: set[str] = set()
-        self._lsh = MinHashLSH(threshold=self.settings.lsh_threshold, num_perm=self.settings.num_perm)
+        self._bands = BandIndex()
         self._shingles: dict[str, np.ndarray] = {}
 
     def compare(self, a: set[int] | np.ndarray, b: set[int] | np.ndarray) -> Match | None:
@@ -209,7 +246,7 @@ class NearDuplicates:
         self, doc_id: str, shingles: np.ndarray, minhash: MinHash
     ) -> Iterator[tuple[str, Match | None]]:
         if self.verified is None:
-            for candidate in sorted(self._lsh.query(minhash)):
+            for candidate in sorted(self._bands.query(lsh_keys(minhash, self.settings))):
                 yield candidate, self.compare(shingles, self._shingles[candidate])
         else:  # pairs verified elsewhere (a cluster): the kept ones among this text's neighbours
             neighbours = self.verified.get(doc_id, ())
@@ -225,7 +262,7 @@ class NearDuplicates:
             return
         self._kept.add(doc_id)
         if self.verified is None:
-            self._lsh.insert(doc_id, minhash)
+            self._bands.insert(doc_id, lsh_keys(minhash, self.settings))
             self._shingles[doc_id] = shingles
 
     def check(self, doc_id: str, text: str, cached: Signed | None = None) -> Match | None:

@@ -24,7 +24,7 @@ class Status(StrEnum):
     ERROR = "error"
 
 
-@dataclass
+@dataclass(slots=True)
 class Removal:
     """One block taken out of the body, with the category and the rule that decided it.
 
@@ -47,7 +47,7 @@ class Removal:
         return entry
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """A paragraph (one non-empty line of the repaired text).
 
@@ -60,7 +60,7 @@ class Block:
     position: int = -1  # index among all blocks of the repaired text, for explaining
 
 
-@dataclass
+@dataclass(slots=True)
 class Metadata:
     title: str | None = None
     author: str | None = None
@@ -71,7 +71,7 @@ class Metadata:
     source_credit: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Document:
     id: str
     source: str
