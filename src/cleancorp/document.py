@@ -7,9 +7,11 @@ repairs to :attr:`Document.fixes`, failures to :attr:`Document.error`.
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
     from .dedup import Signed
@@ -60,6 +62,55 @@ class Block:
     position: int = -1  # index among all blocks of the repaired text, for explaining
 
 
+class PackedBlocks(Sequence[Block]):
+    """Blocks as one UTF-8 string, for a run that holds many cleaned documents in memory.
+
+    A Python ``str`` with a single curly quote takes two bytes a character, and each ``Block``
+    is an object of its own; packed, a body takes about its UTF-8 size. Reading gives ``Block``
+    objects again (``raw`` empty).
+
+    >>> packed = PackedBlocks([Block("Café ’round", "", 0), Block("Second", "", 3)])
+    >>> len(packed), packed[1].text, packed[1].position, [b.text for b in packed]
+    (2, 'Second', 3, ['Café ’round', 'Second'])
+    """
+
+    __slots__ = ("_data", "_positions")
+
+    def __init__(self, blocks: Iterable[Block]) -> None:
+        blocks = list(blocks)
+        self._data = "\n".join(block.text for block in blocks).encode("utf-8")
+        self._positions = array("i", (block.position for block in blocks))
+
+    @staticmethod
+    def packable(blocks: Iterable[Block]) -> bool:
+        """Blocks are single lines; one that is not cannot be packed (and stays as it is)."""
+        return all("\n" not in block.text for block in blocks)
+
+    def texts(self) -> list[str]:
+        return self._data.decode("utf-8").split("\n") if self._positions else []
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    @overload
+    def __getitem__(self, index: int) -> Block: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Block]: ...
+    def __getitem__(self, index: int | slice) -> Block | list[Block]:
+        blocks = list(self)
+        return blocks[index]
+
+    def __iter__(self) -> Iterator[Block]:
+        for text, position in zip(self.texts(), self._positions, strict=True):
+            yield Block(text, "", position)
+
+    def __getstate__(self) -> tuple[bytes, array[int]]:
+        return self._data, self._positions
+
+    def __setstate__(self, state: tuple[bytes, array[int]]) -> None:
+        self._data, self._positions = state
+
+
 @dataclass(slots=True)
 class Metadata:
     title: str | None = None
@@ -83,7 +134,7 @@ class Document:
     encoding: str | None = None
     fixes: list[str] = field(default_factory=list)
     text: str = ""
-    blocks: list[Block] = field(default_factory=list)
+    blocks: list[Block] | PackedBlocks = field(default_factory=list)
     removed: list[Removal] = field(default_factory=list)
     meta: Metadata = field(default_factory=Metadata)
     status: Status = Status.KEPT
@@ -101,7 +152,10 @@ class Document:
         """The cleaned body as written: paragraphs separated by one blank line, final newline."""
         if not self.blocks:
             return ""
-        return "\n\n".join(block.text for block in self.blocks) + "\n"
+        texts = (
+            self.blocks.texts() if isinstance(self.blocks, PackedBlocks) else (b.text for b in self.blocks)
+        )
+        return "\n\n".join(texts) + "\n"
 
     def fail(self, message: str) -> None:
         """Mark the document as failed with a one-line message; later stages skip it."""

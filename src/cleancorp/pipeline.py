@@ -23,7 +23,7 @@ from .boilerplate import ZoneSettings, strip_boilerplate
 from .catalog import Catalog, default_catalog, load_catalog
 from .decode import decode
 from .dedup import DedupSettings, Match, NearDuplicates, Signed, sign
-from .document import Document, Status
+from .document import Document, PackedBlocks, Status
 from .extract import ExtractSettings, extract_html
 from .index import EarlierRuns
 from .metadata import extract_metadata
@@ -133,8 +133,10 @@ def finish_in_worker(doc: Document, options: Options) -> Document:
         doc.signed = sign(doc.body, options.dedup)
     # A run holds every document until the corpus stages are done.
     doc.text = ""
-    for part in (*doc.blocks, *doc.removed):
+    for part in doc.removed:
         part.raw = ""
+    if PackedBlocks.packable(doc.blocks):
+        doc.blocks = PackedBlocks(doc.blocks)
     return doc
 
 

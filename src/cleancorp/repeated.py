@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import xxhash
 
 from .catalog import Catalog, default_catalog
-from .document import Block, Document, Removal, Status
+from .document import Block, Document, PackedBlocks, Removal, Status
 
 
 @dataclass(frozen=True)
@@ -107,5 +107,6 @@ def remove_repeated(
                 removed += 1
             else:
                 kept.append(block)
-        doc.blocks = kept
+        if len(kept) != len(doc.blocks):  # untouched blocks stay as they are (maybe packed)
+            doc.blocks = PackedBlocks(kept) if isinstance(doc.blocks, PackedBlocks) else kept
     return removed
