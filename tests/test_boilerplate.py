@@ -175,3 +175,52 @@ def test_a_readers_comment_header_ends_the_body():
         comment,
     ]
     assert kept(texts) == [PARA, PARA2, PARA]
+
+
+SPORTS_MENU = (  # from a news-train page, where it was taken for the body
+    "Local Teams Baltimore Ravens Baltimore Orioles Maryland Football Maryland Men's Basketball Maryland "
+    "Women's Basketball Towson Football Towson Men's Basketball Loyola Men's Basketball Coppin St. Men's "
+    "Basketball Morgan St. Men's Basketball Navy Football Navy Men's Basketball UMBC Men's Basketball "
+    "Leagues & More Sports Main Pro Football College Football Pro Basketball College Basketball Pro "
+    "Baseball College Hockey Auto Racing"
+)
+HEADLINE_ROW = (  # from a news-train page: kept as the body, and its 500 characters of "prose"
+    # made the "53 Comments" link below it end the page before the article
+    "Epic makes more room for testers | Win tickets to see WrestleMania 24 | Xbox 360 Turok demo sneaks "
+    "out | Revealed: How Stars Wars got into Soul Calibur | Duke Nukem 3D confirmed for XBLA? | Boogie "
+    "Bunnies hops onto XBLA | Nintendo's Iwata pulled GoldenEye plug? | Lawsuit leaves XBL gamers in the "
+    "dark | Wolfenstein director arrested on suspicion of manslaughter | No more knives in games, requests "
+    "PM | Two minutes of Condemned 2 - movie | Decapitation skipped in first Highlander trailer | Bungie "
+    "hints next Halo 3 map pack | Fable 2 gameplay footage | New TF2 maps shun 360, PS3? | 360 to be "
+    'the "most reliable" console, says Gates'
+)
+
+
+def test_a_long_title_case_menu_is_not_prose_however_long():
+    # Finnish stopwords ("football", "college", "pro") made it look like prose in some language.
+    assert not is_anchor(SPORTS_MENU, ZoneSettings(), ENGLISH)
+    assert is_anchor(PARA, ZoneSettings(), ENGLISH)
+    texts = ["Sports", SPORTS_MENU, "Required fields are marked with an asterisk(*)", PARA, PARA2]
+    assert kept(texts) == [PARA, PARA2]  # the menu no longer counts as prose before the form
+
+
+def test_a_row_of_headlines_joined_by_bars_is_a_list():
+    assert not is_anchor(HEADLINE_ROW, ZoneSettings(), ENGLISH)
+    texts = ["Tips: Expert tips", HEADLINE_ROW, "53 Comments", PARA, PARA2, "Share this article"]
+    assert kept(texts) == [PARA, PARA2]
+
+
+def test_a_short_story_before_the_comments_outweighs_a_long_comment():
+    story = [
+        "It was a night of dominating defense, balanced scoring and another double-digit victory.",
+        "Jazmine Jackson scored 15 points as the Irish knocked off up-and-coming Valley Christian 51-35 Friday.",
+        "Tierra Rogers scored eight points for the Irish, while Jackson and Lauren Bell combined to hold the "
+        "Warriors' top scorer to six points.",
+        "Sacred Heart plays at Mitty on Tuesday in a rematch of last season's league final.",
+        "The Irish have won all four of their league games by at least ten points.",
+    ]  # ~390 characters of prose (under the 500 it took before): a story, though a short one
+    comment = (
+        "this is real good some one is talking about our kids in the city they don't do this enough and i'm "
+        "very proud of all of our teams in the league. this is a real good league and they need more respect! "
+    ) * 3
+    assert kept([*story, "Comments", comment]) == story

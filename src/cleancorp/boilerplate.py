@@ -29,7 +29,7 @@ from .language import best_stopword_ratio, count_words, is_unspaced, stoplist_fo
 
 LIST_ITEM_MIN_WORDS = 3
 INLINE = frozenset({"advertisement"})  # named blocks that stand inside a list as inside prose
-COMMENTS_AFTER_PROSE = 500  # characters of prose before a comment section can begin
+COMMENTS_AFTER_PROSE = 350  # prose (chars) before a comment section can begin; news-train: 250/350/500
 TERMINAL = re.compile(r"""[.!?…。！？]["'”’»)\]」』）]*$|[.!?]\s*\[\d+\]$""")
 
 
@@ -55,6 +55,7 @@ class ZoneSettings:
     item_penalty: float = _FITTED["item_penalty"]  # ... and costs less to bridge
     list_share: float = _FITTED["list_share"]  # prose under this share of a list body: a list article
     list_item_max_chars: int = _FITTED["list_item_max_chars"]  # one long row must not make a list
+    max_capitalized_share: float = _FITTED["max_capitalized_share"]  # above, unended: a menu in title case
 
 
 @dataclass
@@ -66,9 +67,44 @@ class Verdict:
     fields: dict[str, str] = field(default_factory=dict)
 
 
+CASED_WORD = re.compile(r"\b[^\W\d_][\w'’-]*")
+
+
+def capitalized_share(text: str) -> float:
+    """Share of the words that start with a capital: a menu or a list of names, in title case.
+
+    >>> capitalized_share("Local Teams Baltimore Ravens Maryland Football Navy Men's Basketball")
+    1.0
+    >>> round(capitalized_share("The mayor said on Friday that the bridge will open in May."), 2)
+    0.25
+    """
+    words = CASED_WORD.findall(text)
+    cased = [w for w in words if w[0].lower() != w[0].upper()]
+    return sum(w[0].isupper() for w in cased) / len(cased) if cased else 0.0
+
+
+ITEM_SEPARATOR = re.compile(r"\s[|•·]\s")
+
+
+def is_item_row(text: str, min_items: int = 4, max_item_words: float = 12) -> bool:
+    """Headlines or links joined by ``|``, ``•`` or ``·`` into one line: a list, however long.
+
+    >>> is_item_row("Epic makes room for testers | Win tickets | Turok demo is out | Duke Nukem confirmed?")
+    True
+    >>> is_item_row("He said the vote was 5 | 4, then left.")
+    False
+    """
+    items = ITEM_SEPARATOR.split(text)
+    return len(items) >= min_items and count_words(text) / len(items) <= max_item_words
+
+
 def is_anchor(text: str, settings: ZoneSettings, stoplist: frozenset[str]) -> bool:
     words = count_words(text)
     if words < settings.anchor_min_words:
+        return False
+    if not TERMINAL.search(text) and capitalized_share(text) > settings.max_capitalized_share:
+        return False
+    if is_item_row(text):
         return False
     if (
         not is_unspaced(text)
