@@ -120,14 +120,17 @@ def compact(shingles: set[int] | np.ndarray) -> np.ndarray:
     return np.fromiter(sorted(shingles), dtype=np.uint32, count=len(shingles))
 
 
-def band_keys(minhash: MinHash, settings: DedupSettings) -> list[tuple[int, int]]:
-    """(band, key) pairs of a signature, banded as datasketch's LSH does for the same threshold."""
+def _band_values(minhash: MinHash, settings: DedupSettings) -> Iterator[tuple[int, bytes]]:
+    """Each band's slice of the signature, banded as datasketch's LSH does for the same threshold."""
     bands, rows = _bands(settings.lsh_threshold, settings.num_perm)
     values = minhash.hashvalues
-    return [
-        (band, xxhash.xxh32_intdigest(values[band * rows : (band + 1) * rows].tobytes()))
-        for band in range(bands)
-    ]
+    for band in range(bands):
+        yield band, values[band * rows : (band + 1) * rows].tobytes()
+
+
+def band_keys(minhash: MinHash, settings: DedupSettings) -> list[tuple[int, int]]:
+    """(band, 32-bit key) pairs: the form the persistent index stores."""
+    return [(band, xxhash.xxh32_intdigest(value)) for band, value in _band_values(minhash, settings)]
 
 
 class KeptEarlier(Protocol):
@@ -158,13 +161,9 @@ def compare(a: set[int] | np.ndarray, b: set[int] | np.ndarray, settings: DedupS
 
 
 def lsh_keys(minhash: MinHash, settings: DedupSettings) -> list[int]:
-    """One 64-bit key per LSH band (banded as datasketch's MinHashLSH does for the same
-    threshold): two signatures are candidates when they share a key."""
-    bands, rows = _bands(settings.lsh_threshold, settings.num_perm)
-    values = minhash.hashvalues
-    return [
-        xxhash.xxh3_64_intdigest(values[b * rows : (b + 1) * rows].tobytes(), seed=b) for b in range(bands)
-    ]
+    """One 64-bit key per band (the band number seeds the hash): two signatures are in-memory
+    LSH candidates when they share a key."""
+    return [xxhash.xxh3_64_intdigest(value, seed=band) for band, value in _band_values(minhash, settings)]
 
 
 class BandIndex:

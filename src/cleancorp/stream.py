@@ -132,6 +132,13 @@ def clean_record(record: Record, options: Options) -> Document:
     return finish_in_worker(doc, options)
 
 
+def _clean_item(item: Record | BadRecord, options: Options) -> Result:
+    """A record cleaned, or a bad one passed through, so results keep the input's order."""
+    if isinstance(item, BadRecord):
+        return Result(item.line, item.source, error=item.error)
+    return Result(item.line, item.source, clean_record(item, options))
+
+
 def map_ordered(function: Callable[[T], R], items: Iterable[T], jobs: int, window: int = 0) -> Iterator[R]:
     """``map`` over worker processes, in order, holding at most ``window`` items in flight (so a
     stream of any length runs in bounded memory, unlike ``Executor.map``).
@@ -179,33 +186,10 @@ def clean_records(
     earlier = EarlierRuns(corpus, index, options.dedup, set()) if corpus and index else None
     finder = NearDuplicates(options.dedup, earlier)
     catalog = catalog_for(options)
-    bad: list[BadRecord] = []
-
-    def good(items: Iterable[Record | BadRecord]) -> Iterator[Record]:
-        for item in items:
-            if isinstance(item, BadRecord):
-                bad.append(item)
-            else:
-                yield item
-
-    def flush_bad(before: int | None = None) -> Iterator[Result]:
-        while bad and (before is None or bad[0].line < before):
-            item = bad.pop(0)
-            yield Result(item.line, item.source, error=item.error)
-
     try:
-        worker = partial(clean_record, options=options)
-        lines: deque[tuple[int, str]] = deque()
-
-        def remembered(items: Iterable[Record]) -> Iterator[Record]:
-            for record in items:
-                lines.append((record.line, record.source))
-                yield record
-
-        for doc in map_ordered(worker, remembered(good(records)), options.jobs):
-            line, source = lines.popleft()
-            yield from flush_bad(line)
-            if corpus is not None and doc.status is Status.KEPT:
+        for result in map_ordered(partial(_clean_item, options=options), records, options.jobs):
+            doc = result.doc
+            if doc is not None and corpus is not None and doc.status is Status.KEPT:
                 doc.cluster = doc.id  # this story counts once as evidence
                 found = remove_repeated(
                     [doc], options.repeat, catalog, options.kept_categories, corpus.block_clusters
@@ -213,15 +197,15 @@ def clean_records(
                 if found and not doc.blocks:
                     doc.mark_empty()
                 doc.cluster = None
-            if doc.status is Status.KEPT:
+            if doc is not None and doc.status is Status.KEPT:
                 match = finder.check(doc.id, doc.body, doc.signed)
                 doc.cluster = match.kept_id if match else doc.id
                 if match:
                     doc.status = Status.DUPLICATE
                     doc.duplicate_of, doc.similarity = match.kept_id, match.similarity
-            doc.signed = None
-            yield Result(line, source, doc)
-        yield from flush_bad()
+            if doc is not None:
+                doc.signed = None
+            yield result
     finally:
         if corpus is not None:
             corpus.close()
