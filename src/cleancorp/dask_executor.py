@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .dedup import DedupSettings, Match, Signed, compare, lsh_keys
+from .dedup import DedupSettings, Match, Signed, compact, compare, lsh_keys
 from .document import Document
 from .pipeline import Options, clean_document, finish_in_worker
 from .read import InputFile, read_document
@@ -144,7 +144,7 @@ class DaskExecutor:
             .compute(scheduler=self._client.get)
         )
         shingles = self._client.scatter(
-            {doc_id: s.shingles for doc_id, s in signed if s.shingles.size}, broadcast=True
+            {doc_id: compact(s.shingles) for doc_id, s in signed if s.shingles.size}, broadcast=True
         )
         candidates.sort()
         size = max(256, len(candidates) // (self.workers * 8) + 1)

@@ -22,11 +22,14 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import xxhash
 from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+if TYPE_CHECKING:
+    from .spill import Spill, Stored
 
 TOKEN = re.compile(r"[^\W\d_]+")
 
@@ -88,14 +91,37 @@ def _bands(lsh_threshold: float, num_perm: int) -> tuple[int, int]:
     return lsh.b, lsh.r
 
 
+@dataclass(frozen=True, slots=True)
+class SpilledShingles:
+    """A shingle array moved to a :class:`~cleancorp.spill.Spill`; read back to be compared."""
+
+    stored: Stored
+
+    @property
+    def size(self) -> int:
+        return self.stored.length // 4
+
+    def load(self) -> np.ndarray:
+        return np.frombuffer(self.stored.read(), dtype=np.uint32)
+
+
+Shingles = np.ndarray | SpilledShingles
+
+
 @dataclass(frozen=True)
 class Signed:
     """A body's shingles and MinHash values, made once (in a worker) and reused by every corpus
     pass while the body stays the same."""
 
     key: int  # of the body and settings they were made from
-    shingles: np.ndarray  # sorted unique uint32: 4 bytes a shingle, where a set of ints takes ~60
+    shingles: Shingles  # sorted unique uint32: 4 bytes a shingle, where a set of ints takes ~60
     minhash: LeanMinHash
+
+    def spilled(self, spill: Spill) -> Signed:
+        """The same, with the shingles in ``spill`` (a run holding many documents)."""
+        if isinstance(self.shingles, SpilledShingles):
+            return self
+        return Signed(self.key, SpilledShingles(spill.put(self.shingles.tobytes())), self.minhash)
 
 
 def _sign_key(text: str, settings: DedupSettings) -> int:
@@ -113,10 +139,12 @@ def sign(text: str, settings: DedupSettings, cached: Signed | None = None) -> Si
     return Signed(key, compact(shingles), LeanMinHash(signature(shingles, settings)))
 
 
-def compact(shingles: set[int] | np.ndarray) -> np.ndarray:
-    """Shingle hashes as a sorted uint32 array, the form kept in memory for verification."""
+def compact(shingles: set[int] | Shingles) -> np.ndarray:
+    """Shingle hashes as a sorted uint32 array, the form verification compares."""
     if isinstance(shingles, np.ndarray):
         return shingles
+    if isinstance(shingles, SpilledShingles):
+        return shingles.load()
     return np.fromiter(sorted(shingles), dtype=np.uint32, count=len(shingles))
 
 
@@ -141,7 +169,7 @@ class KeptEarlier(Protocol):
     def shingles_of(self, doc_id: str) -> set[int] | None: ...
 
 
-def compare(a: set[int] | np.ndarray, b: set[int] | np.ndarray, settings: DedupSettings) -> Match | None:
+def compare(a: set[int] | Shingles, b: set[int] | Shingles, settings: DedupSettings) -> Match | None:
     """Jaccard and containment of two shingle sets, if they make one story (``kept_id`` empty)."""
     a, b = compact(a), compact(b)
     if not a.size or not b.size:
@@ -217,14 +245,14 @@ class NearDuplicates:
         self.verified = verified  # id -> verified neighbours, when the pairs were found elsewhere
         self._kept: set[str] = set()
         self._bands = BandIndex()
-        self._shingles: dict[str, np.ndarray] = {}
+        self._shingles: dict[str, Shingles] = {}
 
-    def compare(self, a: set[int] | np.ndarray, b: set[int] | np.ndarray) -> Match | None:
+    def compare(self, a: set[int] | Shingles, b: set[int] | Shingles) -> Match | None:
         return compare(a, b, self.settings)
 
     def find(
         self, text: str, cached: Signed | None = None, doc_id: str = ""
-    ) -> tuple[Match | None, np.ndarray, MinHash]:
+    ) -> tuple[Match | None, Shingles, MinHash]:
         """The best verified match among kept documents, with the shingles and signature.
 
         Ties go to the first candidate: in-run documents in id order, then earlier runs'.
@@ -233,7 +261,8 @@ class NearDuplicates:
         shingles, minhash = signed.shingles, signed.minhash
         best: Match | None = None
         if shingles.size:
-            for candidate, found in self._matches(doc_id, shingles, minhash):
+            own = compact(shingles)  # read once if spilled; ``keep`` stores the spilled form
+            for candidate, found in self._matches(doc_id, own, minhash):
                 if found and (
                     best is None
                     or (found.similarity, found.containment) > (best.similarity, best.containment)
@@ -242,7 +271,7 @@ class NearDuplicates:
         return best, shingles, minhash
 
     def _matches(
-        self, doc_id: str, shingles: np.ndarray, minhash: MinHash
+        self, doc_id: str, shingles: Shingles, minhash: MinHash
     ) -> Iterator[tuple[str, Match | None]]:
         if self.verified is None:
             for candidate in sorted(self._bands.query(lsh_keys(minhash, self.settings))):
@@ -256,7 +285,7 @@ class NearDuplicates:
                 if kept_shingles:
                     yield candidate, self.compare(shingles, kept_shingles)
 
-    def keep(self, doc_id: str, shingles: np.ndarray, minhash: MinHash) -> None:
+    def keep(self, doc_id: str, shingles: Shingles, minhash: MinHash) -> None:
         if not shingles.size:
             return
         self._kept.add(doc_id)

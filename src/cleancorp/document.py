@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
     from .dedup import Signed
+    from .spill import Spill, Stored
 
 SCHEMA_VERSION = 1
 
@@ -78,7 +79,7 @@ class PackedBlocks(Sequence[Block]):
 
     def __init__(self, blocks: Iterable[Block]) -> None:
         blocks = list(blocks)
-        self._data = "\n".join(block.text for block in blocks).encode("utf-8")
+        self._data: bytes | Stored = "\n".join(block.text for block in blocks).encode("utf-8")
         self._positions = array("i", (block.position for block in blocks))
 
     @staticmethod
@@ -87,7 +88,13 @@ class PackedBlocks(Sequence[Block]):
         return all("\n" not in block.text for block in blocks)
 
     def texts(self) -> list[str]:
-        return self._data.decode("utf-8").split("\n") if self._positions else []
+        data = self._data if isinstance(self._data, bytes) else self._data.read()
+        return data.decode("utf-8").split("\n") if self._positions else []
+
+    def spill(self, spill: Spill) -> None:
+        """Move the text to ``spill``; it is read back whenever the blocks are."""
+        if isinstance(self._data, bytes):
+            self._data = spill.put(self._data)
 
     def __len__(self) -> int:
         return len(self._positions)
@@ -105,7 +112,8 @@ class PackedBlocks(Sequence[Block]):
             yield Block(text, "", position)
 
     def __getstate__(self) -> tuple[bytes, array[int]]:
-        return self._data, self._positions
+        data = self._data if isinstance(self._data, bytes) else self._data.read()
+        return data, self._positions
 
     def __setstate__(self, state: tuple[bytes, array[int]]) -> None:
         self._data, self._positions = state

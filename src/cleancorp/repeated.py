@@ -17,7 +17,6 @@ three different stories is still prose, a footer recurs on every page of its sit
 from __future__ import annotations
 
 import unicodedata
-from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -51,14 +50,33 @@ def evidence_texts(doc: Document) -> list[str]:
     return [block.text for block in doc.blocks] + removed
 
 
-def count_clusters(docs: Iterable[Document]) -> dict[int, set[str]]:
-    """For every block seen: the clusters (stories) it appears in."""
-    clusters: dict[int, set[str]] = defaultdict(set)
+Stories = str | set[str]  # the one cluster a block was seen in (most blocks), or several
+
+
+def count_clusters(docs: Iterable[Document]) -> dict[int, Stories]:
+    """For every block seen: the clusters (stories) it appears in.
+
+    A block seen in one story (nearly all of them) costs a dict entry, not a set: this map
+    holds every block of the run.
+    """
+    clusters: dict[int, Stories] = {}
     for doc in docs:
         if doc.status in (Status.KEPT, Status.DUPLICATE) and doc.cluster:
             for text in evidence_texts(doc):
-                clusters[block_key(text)].add(doc.cluster)
+                _add(clusters, block_key(text), doc.cluster)
     return clusters
+
+
+def _add(clusters: dict[int, Stories], key: int, cluster: str) -> None:
+    seen = clusters.setdefault(key, cluster)
+    if isinstance(seen, set):
+        seen.add(cluster)
+    elif seen != cluster:
+        clusters[key] = {seen, cluster}
+
+
+def _count(stories: Stories | None) -> int:
+    return 0 if stories is None else 1 if isinstance(stories, str) else len(stories)
 
 
 def _category(text: str, catalog: Catalog) -> str:
@@ -86,14 +104,15 @@ def remove_repeated(
     clusters = count_clusters(docs)
     if earlier is not None:
         for key, stories in earlier(list(clusters)).items():
-            clusters[key] |= stories
+            for story in stories:
+                _add(clusters, key, story)
     removed = 0
     for doc in docs:
         if doc.status not in (Status.KEPT, Status.DUPLICATE):
             continue
         kept: list[Block] = []
         for block in doc.blocks:
-            count = len(clusters.get(block_key(block.text), ()))
+            count = _count(clusters.get(block_key(block.text)))
             needed = (
                 settings.long_min_clusters
                 if len(block.text.split()) >= settings.long_words

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .document import Document, Status
+from .document import Document, PackedBlocks, Status
 from .failpoints import failpoint
 from .htmlreport import duplicate_pairs, render_report
 from .index import INDEX_NAME, CorpusIndex, EarlierRuns, IndexParams, block_evidence, document_entry, rebuild
@@ -26,6 +26,7 @@ from .manifest import Manifest, Plan, make_plan, read_entries
 from .pipeline import Options, catalog_for, corpus_stage, process_all
 from .read import InputFile, display_path, find_inputs, input_id
 from .repeated import block_key
+from .spill import Spill
 from .write import STATE_DIR, atomic_write, build_report, write_document, write_report
 
 if TYPE_CHECKING:
@@ -63,6 +64,14 @@ def open_index(clean: Path, options: Options) -> tuple[CorpusIndex, bool]:
     if rebuilt:
         rebuild(clean, options.dedup)
     return CorpusIndex.open(state, IndexParams.of(options.dedup), clean), rebuilt
+
+
+def spill_document(doc: Document, spill: Spill) -> None:
+    """Move a cleaned document's body and shingles to the run's scratch file."""
+    if isinstance(doc.blocks, PackedBlocks):
+        doc.blocks.spill(spill)
+    if doc.signed is not None:
+        doc.signed = doc.signed.spilled(spill)
 
 
 @contextlib.contextmanager
@@ -159,7 +168,7 @@ def run(
     catalog_for(options)  # fail early on a bad catalog
     fingerprint = options.fingerprint()
     started = time.perf_counter()
-    with RunLock(clean, clean / STATE_DIR, wait=wait) as lock:
+    with RunLock(clean, clean / STATE_DIR, wait=wait) as lock, Spill(clean / STATE_DIR) as spill:
         items, problems = _collisions(list(find_inputs(raw, exclude=clean)))
         index, rebuilt = open_index(clean, options)
         with index, contextlib.ExitStack() as stack:
@@ -169,6 +178,7 @@ def run(
             executor = stack.enter_context(executor_for(options)) if plan.todo else None
             cleaned = executor.clean(plan.todo, options) if executor else process_all(plan.todo, options)
             for doc in cleaned:
+                spill_document(doc, spill)
                 docs.append(doc)
                 failpoint("cleaned")
                 if progress:
