@@ -19,6 +19,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import xxhash
 
@@ -34,6 +35,7 @@ class RepeatSettings:
     enabled: bool = True
 
 
+@lru_cache(maxsize=1 << 16)  # a run asks for the same blocks' keys several times
 def block_key(text: str) -> int:
     """Blocks are compared case-folded, NFKC, spaces collapsed."""
     folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
