@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
 import json
@@ -49,9 +50,8 @@ def _file_format(name: str) -> str | None:
 
 def read_input(name: str, stdin: IO[bytes], form: str) -> Iterator[Record | BadRecord]:
     """The records of one input: ``-`` is standard input, read as it arrives."""
-    handle = stdin if name == "-" else open(name, "rb")  # noqa: SIM115 - closed below
     source = "<stdin>" if name == "-" else name
-    try:
+    with contextlib.nullcontext(stdin) if name == "-" else open(name, "rb") as handle:
         first = handle.readline()
         if form == "auto":
             known = None if name == "-" else _file_format(name)
@@ -62,9 +62,6 @@ def read_input(name: str, stdin: IO[bytes], form: str) -> Iterator[Record | BadR
         data = first + handle.read()  # bytes: the pipeline detects the encoding
         doc_id = "stdin" if name == "-" else input_id(Path(os.path.basename(name)))
         yield whole_text(data, doc_id, form, source)
-    finally:
-        if handle is not stdin:
-            handle.close()
 
 
 @click.command("clean")
