@@ -7,6 +7,7 @@ repairs to :attr:`Document.fixes`, failures to :attr:`Document.error`.
 
 from __future__ import annotations
 
+import pickle
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -119,6 +120,38 @@ class PackedBlocks(Sequence[Block]):
         self._data, self._positions = state
 
 
+class PackedRemovals(Sequence[Removal]):
+    """A cleaned document's removed blocks, pickled into a :class:`~cleancorp.spill.Spill` while a
+    run holds many documents; read back (a new list) whenever they are read.
+
+    >>> from cleancorp.spill import Spill
+    >>> with Spill() as spill:
+    ...     packed = PackedRemovals([Removal("navigation", "menu_word", "Home")], spill)
+    ...     len(packed), packed[0].text, [r.rule for r in packed]
+    (1, 'Home', ['menu_word'])
+    """
+
+    __slots__ = ("_count", "_stored")
+
+    def __init__(self, removals: Sequence[Removal], spill: Spill) -> None:
+        self._count = len(removals)
+        self._stored = spill.put(pickle.dumps(list(removals), protocol=pickle.HIGHEST_PROTOCOL))
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Removal: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Removal]: ...
+    def __getitem__(self, index: int | slice) -> Removal | list[Removal]:
+        return list(self)[index]
+
+    def __iter__(self) -> Iterator[Removal]:
+        removals: list[Removal] = pickle.loads(self._stored.read())
+        return iter(removals)
+
+
 @dataclass(slots=True)
 class Metadata:
     title: str | None = None
@@ -143,7 +176,7 @@ class Document:
     fixes: list[str] = field(default_factory=list)
     text: str = ""
     blocks: list[Block] | PackedBlocks = field(default_factory=list)
-    removed: list[Removal] = field(default_factory=list)
+    removed: list[Removal] | PackedRemovals = field(default_factory=list)
     meta: Metadata = field(default_factory=Metadata)
     status: Status = Status.KEPT
     error: str | None = None

@@ -113,6 +113,7 @@ def remove_repeated(
         if doc.status not in (Status.KEPT, Status.DUPLICATE):
             continue
         kept: list[Block] = []
+        repeated: list[Removal] = []
         for block in doc.blocks:
             count = _count(clusters.get(block_key(block.text)))
             needed = (
@@ -124,10 +125,11 @@ def remove_repeated(
             if category is not None and category not in kept_categories:
                 removal = Removal(category, "repeated", block.text, "body", {"count": str(count)}, block.raw)
                 removal.position = block.position
-                doc.removed.append(removal)
-                removed += 1
+                repeated.append(removal)
             else:
                 kept.append(block)
-        if len(kept) != len(doc.blocks):  # untouched blocks stay as they are (maybe packed)
+        if repeated:  # untouched documents stay as they are (maybe packed)
             doc.blocks = PackedBlocks(kept) if isinstance(doc.blocks, PackedBlocks) else kept
+            doc.removed = [*doc.removed, *repeated]
+            removed += len(repeated)
     return removed

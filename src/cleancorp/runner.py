@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .document import Document, PackedBlocks, Status
+from .document import Document, PackedBlocks, PackedRemovals, Status
 from .failpoints import failpoint
 from .htmlreport import duplicate_pairs, render_report
 from .index import INDEX_NAME, CorpusIndex, EarlierRuns, IndexParams, block_evidence, document_entry, rebuild
@@ -67,9 +67,11 @@ def open_index(clean: Path, options: Options) -> tuple[CorpusIndex, bool]:
 
 
 def spill_document(doc: Document, spill: Spill) -> None:
-    """Move a cleaned document's body and shingles to the run's scratch file."""
+    """Move a cleaned document's body, removed blocks and shingles to the run's scratch file."""
     if isinstance(doc.blocks, PackedBlocks):
         doc.blocks.spill(spill)
+    if doc.removed:
+        doc.removed = PackedRemovals(doc.removed, spill)
     if doc.signed is not None:
         doc.signed = doc.signed.spilled(spill)
 
