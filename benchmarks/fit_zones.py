@@ -33,7 +33,8 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from cleancorp.boilerplate import ZoneSettings, classify
+from cleancorp.body import ZoneSettings
+from cleancorp.boilerplate import classify
 from cleancorp.repair import repair_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,7 +76,7 @@ def evaluate(pool: ProcessPoolExecutor, pages: list[Page], settings: ZoneSetting
 
 def write(settings: ZoneSettings, score: float, path: Path) -> None:
     lines = [
-        "# How the boilerplate stage finds an article's body (see cleancorp.boilerplate.ZoneSettings).",
+        "# How the boilerplate stage finds an article's body (see cleancorp.body.ZoneSettings).",
         "# Fitted on ../shared/bench/news-train (text-window and text-full) by benchmarks/fit_zones.py;",
         f"# never on the 181 article pages, which are the test set. Mean page F1 when fitted: {score:.4f}.",
     ]

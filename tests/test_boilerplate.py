@@ -1,4 +1,5 @@
-from cleancorp.boilerplate import ZoneSettings, classify, find_body, is_anchor
+from cleancorp.body import ZoneSettings, find_body, headline_index, is_anchor
+from cleancorp.boilerplate import classify
 from cleancorp.language import stoplist_for
 
 PARA = (
@@ -224,3 +225,64 @@ def test_a_short_story_before_the_comments_outweighs_a_long_comment():
         "very proud of all of our teams in the league. this is a real good league and they need more respect! "
     ) * 3
     assert kept([*story, "Comments", comment]) == story
+
+
+TEASERS = [
+    "Customers Leave Without Paying $690 Bill At Troy Steakhouse A party of six left the steakhouse in "
+    "Troy without paying their bill after a fight broke out in the restaurant, police said on Monday.",
+    "Michigan To Mail Redistricting Panel Applications The state of Michigan will mail 250,000 "
+    "applications encouraging voters to apply to serve on a new redistricting commission this year.",
+    "DNR Seeks Tips About Bull Elk Poached In Northern Michigan Conservation officers in Gaylord are "
+    "seeking information about a bull elk that was shot and left to waste in a field last weekend.",
+]
+STORY = [
+    "ST. JOSEPH, Mich. (AP) — Michigan health authorities are reporting a 6th fatality linked to "
+    "Eastern Equine Encephalitis.",
+    "Berrien County Health Department officials said Monday the victim was one of two people who "
+    "contracted the mosquito borne virus. The death occurred Saturday.",
+]
+
+
+def test_headline_index_finds_the_page_title_printed_again():
+    texts = ["Sixth Fatality Linked To Eastern Equine Encephalitis – CBS Detroit", "Menu", "News",
+             "Sixth Fatality Linked To Eastern Equine Encephalitis", *STORY]  # fmt: skip
+    assert headline_index(texts) == 3
+    assert headline_index(["Menu", "News", "Menu", *STORY]) is None  # too short to be a title
+
+
+def test_the_story_under_the_headline_beats_heavier_teasers_of_other_stories():
+    title = "Sixth Fatality Linked To Eastern Equine Encephalitis"
+    texts = [f"{title} – CBS Detroit", "Menu", "Latest Headlines", *TEASERS, "Weather", "More Weather",
+             title, "November 19, 2019 at 9:45 am", *STORY, "Comments", "Follow Us"]  # fmt: skip
+    assert sum(map(len, TEASERS)) > sum(map(len, STORY))
+    assert kept(texts) == STORY
+    # Without the headline on the page there is no evidence against the teasers.
+    assert kept(texts[1:6] + texts[7:]) != STORY
+
+
+def test_the_story_right_under_its_headline_beats_related_items_further_down():
+    title = "Only Those Who Love Themselves Can Love"
+    story = "Living a true experience of love is one of the greatest pleasures of life, and " * 3 + "so on"
+    related = [  # teasers of other messages, cut short as such lists print them
+        "Life asks us for optimism and courage to expect the best and make the best happen. " * 3 + "So…",
+        "What unites a family is affection and caring for one another every single day. " * 3 + "Yes…",
+        "Strength to win and faith to believe that every obstacle can be overcome in time. " * 3,
+    ]
+    texts = [f"{title} — Messages", "Good Morning", "Good Night", title, "WhatsApp Facebook Download", story,
+             "Self-esteem, Reflection", "You may like...", *[x for r in related for x in (r, "WhatsApp Facebook Download")]]  # fmt: skip
+    assert kept(texts) == [story]
+
+
+def test_captions_leading_into_the_story_do_not_replace_it():
+    # Photo captions above the story repeat the headline's words; the story must still win.
+    title = "Patrick takes nascent campaign to South Carolina"
+    caption = "Deval Patrick takes his nascent campaign to South Carolina, speaking with a business owner."
+    story = [
+        "COLUMBIA, S.C. (AP) — About a dozen small-business owners were gathered in a South Carolina "
+        "shared workspace when Patrick walked in, eager to talk to them.",
+        PARA,
+        PARA2,
+    ]
+    texts = [f"{title} - CT Post", "Menu", title, "Updated 12:24 am", caption, caption,
+             "Photo: AP", "Image 1 of 5", "Caption", "Close", *story]  # fmt: skip
+    assert kept(texts)[-3:] == story
