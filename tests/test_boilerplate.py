@@ -286,3 +286,34 @@ def test_captions_leading_into_the_story_do_not_replace_it():
     texts = [f"{title} - CT Post", "Menu", title, "Updated 12:24 am", caption, caption,
              "Photo: AP", "Image 1 of 5", "Caption", "Close", *story]  # fmt: skip
     assert kept(texts)[-3:] == story
+
+
+def test_teasers_of_other_stories_after_the_article_go():
+    # news-train: an ANI story followed by "More" and the site's latest headlines, each with its lead.
+    teasers = [
+        "Sonia Gandhi attends Army Day reception",
+        "New Delhi, Jan 15 (ANI): In her first public appearance after a brief illness, the Congress "
+        "President looked hale and hearty at the Army Day reception.",
+        "India marks 60th Army Day",
+        "New Delhi, Jan 15 (ANI): The Indian Army on Tuesday commemorated its 60th Foundation Day by "
+        "paying homage to martyred soldiers.",
+        "SC allows bull-fighting in Tamil Nadu",
+        "New Delhi, Jan 15 (ANI): The Supreme Court today lifted the ban it imposed on a popular sport "
+        "that involves bullfighting in Tamil Nadu.",
+    ]
+    assert kept([PARA, PARA2, "More", *teasers]) == [PARA, PARA2]
+
+
+def test_a_roundup_of_headed_one_sentence_reports_is_the_story():
+    roundup = [
+        "Canucks 2 Ducks 1",
+        "At Vancouver, Daniel Sedin and Matt Cooke each scored and Roberto Luongo stopped 21 shots as "
+        "the Canucks beat the struggling Ducks.",
+        "Flyers 1 Panthers 0",
+        "At Sunrise, Fla., Antero Niittymaki stopped 38 shots and defenceman Derian Hatcher provided "
+        "the game's lone goal.",
+        "Kings 3 Blackhawks 2 (OT)",
+        "At Chicago, Dustin Brown ignited a third-period comeback and added the overtime winner as Los "
+        "Angeles rallied to beat the Blackhawks.",
+    ]
+    assert kept([PARA, PARA2, *roundup]) == [PARA, PARA2, *roundup]

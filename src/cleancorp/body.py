@@ -189,7 +189,7 @@ def choose_body(
     one sentence-like row, a recipe plan, a feature list. Link lists next to a short story fail
     the footer test, so they stay out.
     """
-    prose = find_body(prose_gains)
+    prose = trim_teasers(texts, prose_gains, find_body(prose_gains))
     list_gains = _list_gains(texts, hits, settings)
     listed = find_body(list_gains)
     if prose is None or listed is None:
@@ -267,3 +267,69 @@ def after_headline(
         return len(title_words.intersection(words_of(" ".join(texts[span[0] : span[1] + 1]))))
 
     return after if named(after) > named(body) else body
+
+
+SENTENCE_BREAK = re.compile(r"""[.!?…]["'”’)]*\s+["'“‘(]?[A-Z]""")
+TEASER_MIN_PAIRS = 3
+TEASER_MAX_WORDS = 60
+HEADLINE_MAX_WORDS = 20
+
+
+def _is_teaser_line(text: str, gain_of_block: float) -> bool:
+    """One sentence of prose: the summary under a teaser's headline."""
+    return gain_of_block > 0 and count_words(text) <= TEASER_MAX_WORDS and not SENTENCE_BREAK.search(text)
+
+
+def _is_headline_line(text: str, gain_of_block: float) -> bool:
+    return (
+        gain_of_block <= 0
+        and 2 <= count_words(text) <= HEADLINE_MAX_WORDS
+        and not text.rstrip().endswith(".")
+    )
+
+
+def _teaser_run(texts: Sequence[str], gains: Sequence[float], walk: Sequence[int], backward: bool) -> int:
+    """How many blocks of ``walk`` (from one edge of a body towards the other) a teaser run covers.
+
+    A run is 3+ pairs of a headline and one sentence, possibly with section headings between them,
+    and set apart from the prose next to it by a heading or a named block: a roundup of match
+    reports (score line, one sentence) that goes straight on from the story is the story.
+    """
+    first_kind, second_kind = (
+        (_is_teaser_line, _is_headline_line) if backward else (_is_headline_line, _is_teaser_line)
+    )
+    pairs = covered = position = 0
+    set_apart = False
+    while position < len(walk):
+        here = walk[position]
+        following = walk[position + 1] if position + 1 < len(walk) else None
+        if (
+            following is not None
+            and first_kind(texts[here], gains[here])
+            and second_kind(texts[following], gains[following])
+        ):
+            pairs, position, covered, set_apart = pairs + 1, position + 2, position + 2, False
+        elif gains[here] <= 0:  # a section heading, a "More" link, share buttons
+            position, set_apart = position + 1, True
+        else:
+            break
+    return covered if pairs >= TEASER_MIN_PAIRS and set_apart else 0
+
+
+def trim_teasers(
+    texts: Sequence[str], gains: Sequence[float], body: tuple[int, int] | None
+) -> tuple[int, int] | None:
+    """The body without a run of teasers at either end: headline, one sentence, headline, one
+    sentence... (other stories of the site, printed under or over the article)."""
+    if body is None:
+        return None
+    first, last = body
+    last -= _teaser_run(texts, gains, range(last, first - 1, -1), backward=True)
+    first += _teaser_run(texts, gains, range(first, last + 1), backward=False)
+    if (first, last) == body:
+        return body
+    while first <= last and gains[last] <= 0:
+        last -= 1
+    while first <= last and gains[first] <= 0:
+        first += 1
+    return (first, last) if first <= last else body
