@@ -317,3 +317,11 @@ def test_a_roundup_of_headed_one_sentence_reports_is_the_story():
         "Angeles rallied to beat the Blackhawks.",
     ]
     assert kept([PARA, PARA2, *roundup]) == [PARA, PARA2, *roundup]
+
+
+def test_the_body_printed_again_as_one_block_in_the_page_metadata_is_not_prose():
+    # articles: Business Insider pages print the whole article again in their schema data.
+    story = [PARA, PARA2, PARA.replace("Sunday", "Monday"), PARA2.replace("28", "30")]
+    metadata = ["Charlie Wood", "2019-11-19T08:57:40+01:00", "https://static6.example.de/image/1.jpg", "500"]
+    texts = ["Good morning!", *story, "Mehr: tech", *metadata, " ".join(story), "international", *metadata]
+    assert kept(texts) == story

@@ -333,3 +333,33 @@ def trim_teasers(
     while first <= last and gains[first] <= 0:
         first += 1
     return (first, last) if first <= last else body
+
+
+COPY_MIN_CHARS = 600  # only a long block can be the page's blocks printed again as one
+COPY_PART_MIN_CHARS = 60
+COPY_SHARE = 0.5
+COPY_MAX_COMPARISONS = 100_000  # a book of long paragraphs is not a web page printing itself twice
+
+
+def copies_of_other_blocks(texts: Sequence[str]) -> list[int]:
+    """Blocks that mostly repeat other blocks of the page run together: the article body a page
+    prints again in its metadata (``articleBody``), a teaser that strings paragraphs together.
+
+    >>> paragraphs = [f"Paragraph {n} of the story says what happened on the day. " * 4 for n in (1, 2, 3)]
+    >>> copies_of_other_blocks([*paragraphs, "Menu", " ".join(paragraphs)])
+    [4]
+    """
+    parts = [(i, _key(t)) for i, t in enumerate(texts) if len(t) >= COPY_PART_MIN_CHARS]
+    if sum(len(t) >= COPY_MIN_CHARS for t in texts) * len(parts) > COPY_MAX_COMPARISONS:
+        return []
+    copies = []
+    for index, text in enumerate(texts):
+        if len(text) < COPY_MIN_CHARS:
+            continue
+        whole = _key(text)
+        covered = sum(
+            len(part) for other, part in parts if other != index and len(part) < len(whole) and part in whole
+        )
+        if covered >= COPY_SHARE * len(whole):
+            copies.append(index)
+    return copies

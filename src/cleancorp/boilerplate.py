@@ -20,7 +20,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from .body import ZoneSettings, after_comments, after_headline, choose_body, gain
+from .body import ZoneSettings, after_comments, after_headline, choose_body, copies_of_other_blocks, gain
 from .catalog import Catalog, Rule, default_catalog
 from .document import Document, Removal
 from .language import stoplist_for
@@ -67,9 +67,10 @@ def classify(
         first, last = _named_edges(edge_hits)
     else:
         stoplist = stoplist_for(" ".join(texts).split())
-        gains = after_comments(
-            [gain(text, hit, settings, stoplist) for text, hit in zip(texts, edge_hits, strict=True)]
-        )
+        gains = [gain(text, hit, settings, stoplist) for text, hit in zip(texts, edge_hits, strict=True)]
+        for index in copies_of_other_blocks(texts):
+            gains[index] = min(gains[index], -settings.gap_penalty)
+        gains = after_comments(gains)
         body = choose_body(texts, edge_hits, gains, settings)
         body = after_headline(texts, edge_hits, gains, settings, stoplist, body)
         first, last = body if body else (len(texts), len(texts) - 1)
