@@ -325,3 +325,14 @@ def test_the_body_printed_again_as_one_block_in_the_page_metadata_is_not_prose()
     metadata = ["Charlie Wood", "2019-11-19T08:57:40+01:00", "https://static6.example.de/image/1.jpg", "500"]
     texts = ["Good morning!", *story, "Mehr: tech", *metadata, " ".join(story), "international", *metadata]
     assert kept(texts) == story
+
+
+def test_a_scene_break_inside_a_story_costs_little():
+    # news-train: a toolbar, "Font:" and four "*" lines split a Vancouver Sun story in two.
+    rest = [
+        "The impact deployed the cruiser's airbag, causing the minor injuries to the officer.",
+        "The other driver, an 83-year-old man, was taken to hospital for observation, but wasn't injured.",
+        "Investigators later learned that the man had been reported missing Wednesday to the RCMP.",
+    ]
+    texts = [PARA, "Email to a friend Printer friendly", "Font:", "*", "*", "*", "*", *rest, "© The Sun 2008"]
+    assert kept(texts) == [PARA, "Font:", *rest]

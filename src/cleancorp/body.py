@@ -25,6 +25,7 @@ LIST_ITEM_MIN_WORDS = 3
 INLINE = frozenset({"advertisement"})  # named blocks that stand inside a list as inside prose
 COMMENTS_AFTER_PROSE = 350  # prose (chars) before a comment section can begin; news-train: 250/350/500
 TERMINAL = re.compile(r"""[.!?…。！？]["'”’»)\]」』）]*$|[.!?]\s*\[\d+\]$""")
+SEPARATOR_PENALTY = 10.0  # "* * *" breaks a story into scenes more often than it ends one
 Hits = Sequence[tuple[Rule, re.Match[str]] | None]
 
 
@@ -133,6 +134,8 @@ def gain(
         return -settings.gap_penalty
     if hit[0].boundary:
         return float("-inf")
+    if hit[0].category == "separator":
+        return -SEPARATOR_PENALTY
     return -settings.rule_penalty if hit[0].zone == "any" else -settings.edge_rule_penalty
 
 
