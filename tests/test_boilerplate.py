@@ -336,3 +336,8 @@ def test_a_scene_break_inside_a_story_costs_little():
     ]
     texts = [PARA, "Email to a friend Printer friendly", "Font:", "*", "*", "*", "*", *rest, "© The Sun 2008"]
     assert kept(texts) == [PARA, "Font:", *rest]
+
+
+def test_the_writers_bio_after_the_story_goes_with_its_heading():
+    bio = "Moritz Bachmann works as inbound sales manager between the online marketing team and sales, and writes here."
+    assert kept([PARA, PARA2, "About Moritz Bachmann", bio]) == [PARA, PARA2]
