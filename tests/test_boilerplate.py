@@ -341,3 +341,13 @@ def test_a_scene_break_inside_a_story_costs_little():
 def test_the_writers_bio_after_the_story_goes_with_its_heading():
     bio = "Moritz Bachmann works as inbound sales manager between the online marketing team and sales, and writes here."
     assert kept([PARA, PARA2, "About Moritz Bachmann", bio]) == [PARA, PARA2]
+
+
+def test_the_links_under_a_related_heading_inside_the_story_go_with_it():
+    # articles: a "Most read" box between two parts of a story.
+    box = ["Most read in world news", "RANDY ANDY", "Andrew parties in unearthed pics despite claiming he avoids PDAs",
+           "TIME TRAVELLER", "Conspiracy theorists say they've spotted Greta Thunberg in 120-year-old pic"]  # fmt: skip
+    after = [PARA2, PARA.replace("Sunday", "Monday"), PARA2.replace("28", "30")]
+    verdicts = classify([PARA, PARA2, *box, *after])
+    assert [v.keep for v in verdicts] == [True, True] + [False] * len(box) + [True] * len(after)
+    assert {(v.category, v.rule) for v in verdicts[3 : 2 + len(box)]} == {("related_links", "related_box")}

@@ -25,6 +25,8 @@ from .catalog import Catalog, Rule, default_catalog
 from .document import Document, Removal
 from .language import stoplist_for
 
+BOX_HEADINGS = frozenset({"related_heading"})  # the links under one inside a body go with it
+
 __all__ = ["Verdict", "ZoneSettings", "classify", "strip_boilerplate"]
 
 
@@ -65,6 +67,7 @@ def classify(
     edge_hits = [catalog.search(text, at_edge=True) for text in texts]
     if extracted:
         first, last = _named_edges(edge_hits)
+        gains = [0.0] * len(texts)
     else:
         stoplist = stoplist_for(" ".join(texts).split())
         gains = [gain(text, hit, settings, stoplist) for text, hit in zip(texts, edge_hits, strict=True)]
@@ -75,10 +78,15 @@ def classify(
         body = after_headline(texts, edge_hits, gains, settings, stoplist, body)
         first, last = body if body else (len(texts), len(texts) - 1)
     verdicts: list[Verdict] = []
+    in_box = False  # after a "Related" heading inside the body, until prose resumes
     for index, (text, hit) in enumerate(zip(texts, edge_hits, strict=True)):
         zone = "header" if index < first else "footer" if index > last else "body"
         if zone == "body":
             hit = catalog.search(text, at_edge=False) if hit and hit[0].zone != "any" else hit
+            in_box = (in_box and gains[index] <= 0) or bool(hit and hit[0].id in BOX_HEADINGS)
+            if hit is None and in_box:
+                verdicts.append(Verdict(False, "related_links", "related_box", zone))
+                continue
             if hit is None:
                 verdicts.append(Verdict(keep=True))
                 continue
