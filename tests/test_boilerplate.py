@@ -362,3 +362,19 @@ def test_a_story_printed_twice_whole_and_a_repeated_question_stay():
     assert kept([*story, "Print", *story]) == [*story, *story]
     question = "What inspired you to start cooking for a living, and who taught you first?"
     assert kept([question, PARA, question, PARA2]) == [question, PARA, question, PARA2]
+
+
+def test_a_gallery_inside_the_story_goes_and_the_story_goes_on_across_it():
+    gallery = []
+    for number, caption in enumerate(
+        ["An artist's concept of the Blue Moon lander.", "A concept lunar rover."], 1
+    ):
+        gallery += [f"Image {number} of 2", caption, "(Image credit: Blue Origin)"]
+    after = [PARA2.replace("19", "21"), PARA.replace("Sunday", "Monday")]
+    verdicts = classify([PARA, PARA2, *gallery, *after])
+    assert [v.keep for v in verdicts] == [True, True] + [False] * len(gallery) + [True, True]
+    assert {v.rule for v in verdicts if not v.keep} == {"gallery", "photo_credit_label"}
+    # A sentence that opens with a count is no gallery.
+    assert kept([PARA, "1 of 4 voters said no to the plan on Sunday, officials said.", PARA2])[1].startswith(
+        "1 of 4"
+    )

@@ -366,3 +366,35 @@ def copies_of_other_blocks(texts: Sequence[str]) -> list[int]:
         if covered >= COPY_SHARE * len(whole):
             copies.append(index)
     return copies
+
+
+GALLERY_COUNTER = re.compile(
+    r"^(?:(?:image|photo|picture|slide)s?\s+)?(\d{1,3})\s+(?:of|/)\s+/?\s*(\d{1,3})\b", re.I
+)
+
+
+def gallery_captions(texts: Sequence[str]) -> set[int]:
+    """A photo gallery's counters ("Image 2 of 5", "2 of 4 A shopper looks at ...") and the
+    caption right after a bare counter. Only when two counters of one gallery number its photos:
+    a sentence may start "1 of 4 voters".
+
+    >>> gallery_captions(["Story.", "Image 1 of 2", "A lander.", "Image 2 of 2", "A rover.", "More."])
+    {1, 2, 3, 4}
+    >>> gallery_captions(["1 of 4 voters said no.", "The rest said yes."])
+    set()
+    """
+    counters: dict[int, list[tuple[int, int]]] = {}
+    for index, text in enumerate(texts):
+        found = GALLERY_COUNTER.match(text)
+        if found and 0 < int(found[1]) <= int(found[2]):
+            counters.setdefault(int(found[2]), []).append((index, int(found[1])))
+    captions: set[int] = set()
+    for numbered in counters.values():
+        if len({number for _, number in numbered}) < 2:
+            continue
+        for index, _ in numbered:
+            captions.add(index)
+            bare = GALLERY_COUNTER.match(texts[index])
+            if bare and bare.end() >= len(texts[index].rstrip()) and index + 1 < len(texts):
+                captions.add(index + 1)
+    return captions

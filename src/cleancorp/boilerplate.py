@@ -20,7 +20,15 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from .body import ZoneSettings, after_comments, after_headline, choose_body, copies_of_other_blocks, gain
+from .body import (
+    ZoneSettings,
+    after_comments,
+    after_headline,
+    choose_body,
+    copies_of_other_blocks,
+    gain,
+    gallery_captions,
+)
 from .catalog import Catalog, Rule, default_catalog
 from .document import Document, Removal
 from .language import stoplist_for
@@ -91,6 +99,7 @@ def classify(
     catalog = catalog or default_catalog()
     settings = settings or ZoneSettings()
     edge_hits = [catalog.search(text, at_edge=True) for text in texts]
+    gallery = gallery_captions(texts)
     if extracted:
         first, last = _named_edges(edge_hits)
         gains = [0.0] * len(texts)
@@ -99,6 +108,8 @@ def classify(
         gains = [gain(text, hit, settings, stoplist) for text, hit in zip(texts, edge_hits, strict=True)]
         for index in copies_of_other_blocks(texts):
             gains[index] = min(gains[index], -settings.gap_penalty)
+        for index in gallery:  # neither prose nor a sign that the story has ended
+            gains[index] = min(gains[index], 0.0)
         gains = after_comments(gains)
         body = choose_body(texts, edge_hits, gains, settings)
         body = after_headline(texts, edge_hits, gains, settings, stoplist, body)
@@ -111,6 +122,9 @@ def classify(
         if zone == "body":
             hit = catalog.search(text, at_edge=False) if hit and hit[0].zone != "any" else hit
             in_box = (in_box and gains[index] <= 0) or bool(hit and hit[0].id in BOX_HEADINGS)
+            if hit is None and index in gallery:
+                verdicts.append(Verdict(False, "caption", "gallery", zone))
+                continue
             if hit is None and in_box:
                 verdicts.append(Verdict(False, "related_links", "related_box", zone))
                 continue
