@@ -378,3 +378,9 @@ def test_a_gallery_inside_the_story_goes_and_the_story_goes_on_across_it():
     assert kept([PARA, "1 of 4 voters said no to the plan on Sunday, officials said.", PARA2])[1].startswith(
         "1 of 4"
     )
+
+
+def test_extracted_text_keeps_the_story_after_an_inline_related_heading():
+    # trafilatura's main text: the box's links go, the paragraphs after them stay.
+    texts = [PARA, "Related", "Police report 3 arrests after the match", PARA2, "Advertisement", PARA.upper()]
+    assert kept(texts, extracted=True) == [PARA, PARA2, PARA.upper()]

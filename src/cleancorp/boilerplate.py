@@ -100,12 +100,11 @@ def classify(
     settings = settings or ZoneSettings()
     edge_hits = [catalog.search(text, at_edge=True) for text in texts]
     gallery = gallery_captions(texts)
+    stoplist = stoplist_for(" ".join(texts).split())
+    gains = [gain(text, hit, settings, stoplist) for text, hit in zip(texts, edge_hits, strict=True)]
     if extracted:
         first, last = _named_edges(edge_hits)
-        gains = [0.0] * len(texts)
     else:
-        stoplist = stoplist_for(" ".join(texts).split())
-        gains = [gain(text, hit, settings, stoplist) for text, hit in zip(texts, edge_hits, strict=True)]
         for index in copies_of_other_blocks(texts):
             gains[index] = min(gains[index], -settings.gap_penalty)
         for index in gallery:  # neither prose nor a sign that the story has ended
