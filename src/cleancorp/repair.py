@@ -35,6 +35,7 @@ EMAIL_PLACEHOLDER = "[email]"
 # outside this set (a lead like "Ã", "â" or "Ð"), and so do control characters, C1 controls,
 # ligatures, fullwidth forms and text that NFC would change. Most lines of a news corpus are
 # like this and skip ftfy's cost entirely; tests/test_repair.py checks the claim on many texts.
+MAX_PASSES = 3
 CANNOT_CHANGE = re.compile("[\t\x20-\x25\x27-\x7e\u2018\u2019\u201c\u201d\u2013\u2014\u2026]*\n?")
 
 
@@ -92,9 +93,24 @@ def _repair(text: str, extracted: bool) -> tuple[list[str], list[str], list[str]
     # read as mojibake on a second pass. Non-breaking and repeated spaces are kept: tag lists are
     # sometimes separated by nothing else.
     text = OTHER_SPACES.sub(" ", text)
-    fixed, fixes = fix_unicode(text, EXTRACTED_CONFIG if extracted else TEXT_CONFIG)
-    if "\r" in fixed:
+    config = EXTRACTED_CONFIG if extracted else TEXT_CONFIG
+    # Lines end before ftfy sees them, so a second run judges the same lines as the first.
+    line_endings = "\r" in text
+    if line_endings:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    fixed, fixes = fix_unicode(text, config)
+    for _ in range(MAX_PASSES - 1):
+        # ftfy can leave text that it would fix on a second look ("\x8cß" -> "Œß" -> "Χ"):
+        # repair until nothing changes, so that repairing clean output is a no-op.
+        if fixed == text:
+            break
+        text = fixed
+        fixed, more = fix_unicode(text, config)
+        fixes.extend(name for name in more if name not in fixes)
+    if "\r" in fixed:  # ftfy turned something into a carriage return
         fixed = fixed.replace("\r\n", "\n").replace("\r", "\n")
+        line_endings = True
+    if line_endings:
         fixes.append("line_endings")
     if any(ch in fixed for ch in "\u200b\u2060\ufeff\u180e\u00ad"):
         fixes.append("invisible_characters")
@@ -103,7 +119,6 @@ def _repair(text: str, extracted: bool) -> tuple[list[str], list[str], list[str]
         fixes.append("email_protected")
     fixed = unicodedata.normalize("NFC", fixed)
     raw_lines = fixed.split("\n")
-    config = EXTRACTED_CONFIG if extracted else TEXT_CONFIG
     return raw_lines, [_normalized(line, config, fixes) for line in raw_lines], fixes
 
 
