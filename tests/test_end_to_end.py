@@ -85,6 +85,14 @@ def test_same_input_gives_byte_identical_output(tmp_path, seeds):
     assert read_tree(tmp_path / "one") == read_tree(tmp_path / "two")
 
 
+def test_the_library_takes_folders_as_strings_too(tmp_path, seeds):
+    report = run(str(seeds), str(tmp_path / "clean"), Options(jobs=1))
+    assert report["status"]["kept"] == 5
+    assert sorted(p.name for p in (tmp_path / "clean").glob("*.txt")) == sorted(
+        p.with_suffix(".txt").name for p in seeds.glob("*.txt")
+    )
+
+
 def test_real_html_pages_and_their_text(tmp_path):
     """Three pages of the article-extraction benchmark: HTML and scraped plain text both
     give nearly the gold article."""

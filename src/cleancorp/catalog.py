@@ -13,12 +13,13 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .language import count_words
+from .prefilter import Prefilter
 
 CATEGORIES = (
     "title", "duplicate_title", "byline", "source_credit", "tags", "navigation", "advertisement",
@@ -62,11 +63,27 @@ class Catalog:
     def search(self, text: str, at_edge: bool) -> tuple[Rule, re.Match[str]] | None:
         """The first rule that fires on ``text`` and its match, or ``None``."""
         words = count_words(text)
-        for rule in self.rules:
+        candidates = self.prefilter.candidates(text)
+        for index, rule in enumerate(self.rules):
+            if candidates is not None and index not in candidates:
+                continue
             found = rule.fires(text, words, at_edge)
             if found:
                 return rule, found
         return None
+
+    @cached_property
+    def prefilter(self) -> Prefilter:
+        """Built once per process on first use (a Hyperscan database does not pickle)."""
+        return Prefilter(
+            [rule.pattern.pattern for rule in self.rules], [rule.max_words for rule in self.rules]
+        )
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: value for name, value in self.__dict__.items() if name != "prefilter"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     def without(self, categories: Iterable[str]) -> Catalog:
         dropped = set(categories)

@@ -25,6 +25,7 @@ EXTRACTED_CONFIG = _BASE_CONFIG._replace(unescape_html=False)
 # Characters with no visible width that scrapers leave behind. ZWJ and ZWNJ are kept: they are
 # meaningful in emoji sequences and in Persian and Indic scripts.
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u180e\u00ad"), None)
+INVISIBLE_CHARACTER = re.compile("[\u200b\u2060\ufeff\u180e\u00ad]")
 OTHER_SPACES = re.compile(r"[\t\u1680\u2000-\u200a\u202f\u205f\u3000]")
 SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 # Cloudflare's e-mail obfuscation leaves this text where an address was.
@@ -84,7 +85,9 @@ def fix_unicode(text: str, config: ftfy.TextFixerConfig = TEXT_CONFIG) -> tuple[
 
 def normalize_line(line: str) -> str:
     """Whitespace as written: no invisible characters, single spaces, no edge spaces."""
-    return SPACES.sub(" ", line.translate(INVISIBLE)).strip()
+    if INVISIBLE_CHARACTER.search(line):  # rare; str.translate costs more than looking first
+        line = line.translate(INVISIBLE)
+    return SPACES.sub(" ", line).strip()
 
 
 def _repair(text: str, extracted: bool) -> tuple[list[str], list[str], list[str]]:

@@ -116,10 +116,11 @@ def _collisions(items: list[InputFile]) -> tuple[list[InputFile], list[dict[str,
     return kept, problems
 
 
-def plan_run(raw: Path, clean: Path, options: Options | None = None, *, prune: bool = False,
+def plan_run(raw: str | Path, clean: str | Path, options: Options | None = None, *, prune: bool = False,
              force: bool = False) -> dict[str, Any]:  # fmt: skip
     """What :func:`run` would do, without writing anything (``--dry-run``)."""
     options = options or Options()
+    raw, clean = Path(raw), Path(clean)
     check_folders(raw, clean)
     items, problems = _collisions(list(find_inputs(raw, exclude=clean)))
     entries = read_entries(clean / STATE_DIR, INDEX_NAME)
@@ -147,8 +148,8 @@ def _prune(clean: Path, plan: Plan, present: set[str]) -> list[str]:
 
 
 def run(
-    raw: Path,
-    clean: Path,
+    raw: str | Path,
+    clean: str | Path,
     options: Options | None = None,
     *,
     prune: bool = False,
@@ -166,6 +167,7 @@ def run(
     :class:`cleancorp.lock.Locked`. ``progress`` is called with each cleaned document.
     """
     options = options or Options()
+    raw, clean = Path(raw), Path(clean)
     check_folders(raw, clean)
     catalog_for(options)  # fail early on a bad catalog
     fingerprint = options.fingerprint()
