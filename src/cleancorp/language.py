@@ -36,20 +36,20 @@ def _languages() -> tuple[str, ...]:
 
 
 def _ratio(words: Sequence[str], stoplist: frozenset[str]) -> float:
-    return sum(1 for w in words if w in stoplist) / len(words) if words else 0.0
+    return sum(map(stoplist.__contains__, words)) / len(words) if words else 0.0
 
 
 def stoplist_for(words: Sequence[str]) -> frozenset[str]:
     """The stoplist of the language whose stopwords are densest in ``words`` (lowercased here)."""
-    lowered = [w.lower() for w in words]
+    lowered = " ".join(words).lower().split()
     english = _stoplist("English")
-    if _ratio(lowered, english) >= ENGLISH_MIN_RATIO:
+    english_ratio = _ratio(lowered, english)
+    if english_ratio >= ENGLISH_MIN_RATIO or not lowered:
         return english
-    best, best_ratio = english, _ratio(lowered, english)
-    for language in _languages():
-        ratio = _ratio(lowered, _stoplist(language))
-        if ratio > best_ratio:
-            best, best_ratio = _stoplist(language), ratio
+    best, best_ratio = english, english_ratio
+    for language, count in zip(_languages(), _counts_by_language(lowered), strict=True):
+        if count / len(lowered) > best_ratio:  # the first of equals in alphabetical order
+            best, best_ratio = _stoplist(language), count / len(lowered)
     return best
 
 
@@ -102,9 +102,14 @@ def best_stopword_ratio(text: str | list[str]) -> float:
     words = words_of(text) if isinstance(text, str) else text
     if not words:
         return 0.0
+    return max(_counts_by_language(words)) / len(words)
+
+
+def _counts_by_language(words: Sequence[str]) -> list[int]:
+    """How many of ``words`` are stopwords, per language of ``_languages()``: one pass."""
     counts = [0] * len(_languages())
     index = _languages_by_word()
     for word in words:
         for number in index.get(word, ()):
             counts[number] += 1
-    return max(counts) / len(words)
+    return counts
