@@ -19,9 +19,10 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -63,11 +64,13 @@ def shingle_hashes(text: str, size: int) -> set[int]:
     tokens = TOKEN.findall(text.casefold())
     if not tokens:
         return set()
+    joined = " ".join(tokens).encode()
     if len(tokens) <= size:
-        return {xxhash.xxh32_intdigest(" ".join(tokens).encode())}
-    return {
-        xxhash.xxh32_intdigest(" ".join(tokens[i : i + size]).encode()) for i in range(len(tokens) - size + 1)
-    }
+        return {xxhash.xxh32_intdigest(joined)}
+    # Each shingle is a slice of the joined bytes: the same bytes as joining its own words.
+    starts = list(accumulate((len(token.encode()) + 1 for token in tokens), initial=0))
+    hash32 = xxhash.xxh32_intdigest
+    return {hash32(joined[starts[i] : starts[i + size] - 1]) for i in range(len(tokens) - size + 1)}
 
 
 def _identity(value: int) -> int:
@@ -77,9 +80,23 @@ def _identity(value: int) -> int:
 SIGNATURE_BATCH = 16_384  # update_batch builds a num_perm x batch matrix: keep it a few MB
 
 
-def signature(shingles: set[int], settings: DedupSettings) -> MinHash:
-    minhash = MinHash(num_perm=settings.num_perm, seed=settings.seed, hashfunc=_identity)
-    ordered = sorted(shingles)
+@cache
+def _template(num_perm: int, seed: int) -> MinHash:
+    """datasketch draws the permutations from ``seed`` for every MinHash: once per process here."""
+    return MinHash(num_perm=num_perm, seed=seed)
+
+
+def signature(shingles: set[int] | Sequence[int], settings: DedupSettings) -> MinHash:
+    """The MinHash of ``shingles`` (already hashes: the hash function is the identity)."""
+    template = _template(settings.num_perm, settings.seed)
+    minhash = MinHash(
+        settings.num_perm,
+        settings.seed,
+        hashfunc=_identity,
+        permutations=template.permutations,
+        scheme=template.scheme,
+    )
+    ordered = shingles if isinstance(shingles, Sequence) else sorted(shingles)
     for start in range(0, len(ordered), SIGNATURE_BATCH):
         minhash.update_batch(ordered[start : start + SIGNATURE_BATCH])
     return minhash
@@ -135,8 +152,9 @@ def sign(text: str, settings: DedupSettings, cached: Signed | None = None) -> Si
     key = _sign_key(text, settings)
     if cached is not None and cached.key == key:
         return cached
-    shingles = shingle_hashes(text, settings.shingle_size)
-    return Signed(key, compact(shingles), LeanMinHash(signature(shingles, settings)))
+    ordered = sorted(shingle_hashes(text, settings.shingle_size))
+    array = np.fromiter(ordered, dtype=np.uint32, count=len(ordered))
+    return Signed(key, array, LeanMinHash(signature(ordered, settings)))
 
 
 def compact(shingles: set[int] | Shingles) -> np.ndarray:
