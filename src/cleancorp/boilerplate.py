@@ -20,22 +20,12 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from .body import (
-    ZoneSettings,
-    after_comments,
-    after_headline,
-    choose_body,
-    copies_of_other_blocks,
-    gain,
-    gallery_captions,
-)
+from .body import ZoneSettings, after_comments, after_headline, choose_body, gain
 from .catalog import Catalog, Rule, default_catalog
 from .document import Document, Removal
 from .language import stoplist_for
+from .layout import copies_of_other_blocks, gallery_captions, printed_twice_in
 
-PRINTED_TWICE_MIN_CHARS = 40
-PRINTED_TWICE_MAX_RUN = 2
-PRINTED_TWICE_MAX_TEXTS = 3
 BOX_HEADINGS = frozenset({"related_heading"})  # the links under one inside a body go with it
 
 __all__ = ["Verdict", "ZoneSettings", "classify", "strip_boilerplate"]
@@ -48,29 +38,6 @@ class Verdict:
     rule: str | None = None
     zone: str = "body"
     fields: dict[str, str] = field(default_factory=dict)
-
-
-def _printed_twice(texts: Sequence[str], first: int, last: int) -> set[int]:
-    """Blocks of the body printed again further down it, one or two in a row: a photo's caption
-    under it and again in its gallery, a lede printed as the summary and again as the story's
-    first paragraph. The last copy stays, as the story's own. A longer run of copies is the page
-    printing the whole story twice, which the scrape may well mean to keep."""
-    seen: set[str] = set()
-    copies = []
-    for index in range(last, first - 1, -1):
-        text = texts[index]
-        if len(text) >= PRINTED_TWICE_MIN_CHARS and text in seen and not text.rstrip().endswith("?"):
-            copies.append(index)  # an interview asks each guest the same question: that stays
-        seen.add(text)
-    if len({texts[index] for index in copies}) > PRINTED_TWICE_MAX_TEXTS:
-        return set()  # a meal plan or a table repeats its rows: a structure, not stray copies
-    runs: list[list[int]] = []
-    for index in copies:
-        if runs and runs[-1][-1] == index + 1:
-            runs[-1].append(index)
-        else:
-            runs.append([index])
-    return {index for run in runs if len(run) <= PRINTED_TWICE_MAX_RUN for index in run}
 
 
 def _named_edges(hits: Sequence[tuple[Rule, re.Match[str]] | None]) -> tuple[int, int]:
@@ -115,7 +82,7 @@ def classify(
         first, last = body if body else (len(texts), len(texts) - 1)
     verdicts: list[Verdict] = []
     in_box = False  # after a "Related" heading inside the body, until prose resumes
-    printed_twice = _printed_twice(texts, first, last)
+    printed_twice = printed_twice_in(texts, first, last)
     for index, (text, hit) in enumerate(zip(texts, edge_hits, strict=True)):
         zone = "header" if index < first else "footer" if index > last else "body"
         if zone == "body":
