@@ -384,3 +384,15 @@ def test_extracted_text_keeps_the_story_after_an_inline_related_heading():
     # trafilatura's main text: the box's links go, the paragraphs after them stay.
     texts = [PARA, "Related", "Police report 3 arrests after the match", PARA2, "Advertisement", PARA.upper()]
     assert kept(texts, extracted=True) == [PARA, PARA2, PARA.upper()]
+
+
+def test_a_list_the_story_announces_with_a_colon_stays_with_it():
+    dates = ["June 9 -- Coral Sky Amphitheatre, West Palm Beach, FL", "June 10 -- MIDFLORIDA Amphitheatre, Tampa, FL",
+             "June 14 -- Ameris Bank Amphitheatre, Alpharetta, GA"]  # fmt: skip
+    story = [PARA, PARA2]
+    texts = [*story, "The Doobie Brothers 50th Anniversary Tour 2020 dates:", *dates, "© 2019 Rolling Stone"]
+    assert kept(texts) == [*story, texts[2], *dates]
+    # Share links and other stories are announced with a colon too, but are not the story's.
+    assert kept([*story, "Bookmark with:", "Delicious", "Digg", "Reddit"]) == story
+    others = ["Comeback kid Joyce", "Blues back in the hunt", "Boxing Day blues"]
+    assert kept([*story, "Other stories from this category that may interest you:", *others]) == story

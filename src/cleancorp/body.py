@@ -336,3 +336,38 @@ def trim_teasers(
     while first <= last and gains[first] <= 0:
         first += 1
     return (first, last) if first <= last else body
+
+
+LIST_AFTER_COLON_MAX_WORDS = 30
+LIST_AFTER_COLON_MIN_ITEMS = 2
+LIST_INTRO_MIN_WORDS = 3
+
+
+def list_after_colon(
+    texts: Sequence[str], hits: Hits, gains: Sequence[float], body: tuple[int, int] | None
+) -> tuple[int, int] | None:
+    """The body and the list its last lines announce: "The tour dates:" then one date a line.
+
+    The announcing line ends with a colon and no rule names it (not "Read more:"); the items are
+    short lines no rule names, up to the first prose, named or long block.
+    """
+    if body is None:
+        return None
+    first, last = body
+    intro = last if texts[last].rstrip().endswith(":") else last + 1
+    if (
+        intro >= len(texts)
+        or hits[intro] is not None
+        or not texts[intro].rstrip().endswith(":")
+        or count_words(texts[intro]) < LIST_INTRO_MIN_WORDS  # "Bookmark with:" opens share links
+    ):
+        return body
+    end = intro
+    while (
+        end + 1 < len(texts)
+        and hits[end + 1] is None
+        and gains[end + 1] <= 0
+        and count_words(texts[end + 1]) <= LIST_AFTER_COLON_MAX_WORDS
+    ):
+        end += 1
+    return (first, end) if end - intro >= LIST_AFTER_COLON_MIN_ITEMS else body

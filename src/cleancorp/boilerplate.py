@@ -20,7 +20,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from .body import ZoneSettings, after_comments, after_headline, choose_body, gain
+from .body import ZoneSettings, after_comments, after_headline, choose_body, gain, list_after_colon
 from .catalog import Catalog, Rule, default_catalog
 from .document import Document, Removal
 from .language import stoplist_for
@@ -79,6 +79,7 @@ def classify(
         gains = after_comments(gains)
         body = choose_body(texts, edge_hits, gains, settings)
         body = after_headline(texts, edge_hits, gains, settings, stoplist, body)
+        body = list_after_colon(texts, edge_hits, gains, body)
         first, last = body if body else (len(texts), len(texts) - 1)
     verdicts: list[Verdict] = []
     in_box = False  # after a "Related" heading inside the body, until prose resumes
