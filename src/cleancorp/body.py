@@ -12,14 +12,20 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 from .catalog import Rule
-from .language import best_stopword_ratio, count_words, is_unspaced, stopword_ratio, words_of
+from .language import (
+    best_stopword_ratio,
+    comparison_key,
+    count_words,
+    is_unspaced,
+    stopword_ratio,
+    words_of,
+)
 
 LIST_ITEM_MIN_WORDS = 3
 INLINE = frozenset({"advertisement"})  # named blocks that stand inside a list as inside prose
@@ -212,10 +218,6 @@ HEADLINE_MIN_WORDS = 3
 HEADLINE_REACH = 8  # blocks from the headline to the first paragraph of its story
 
 
-def _key(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
 def headline_index(texts: Sequence[str]) -> int | None:
     """Where the page title (a scraper's first line) is printed again as the story's headline.
 
@@ -225,9 +227,14 @@ def headline_index(texts: Sequence[str]) -> int | None:
     if not texts or not HEADLINE_MIN_WORDS <= count_words(texts[0]) <= 40:
         return None
     parts = TITLE_SEPARATOR.split(texts[0])
-    variants = {_key(texts[0]), _key(" - ".join(parts[:-1])), _key(" - ".join(parts[1:])), _key(parts[0])}
+    variants = {
+        comparison_key(texts[0]),
+        comparison_key(" - ".join(parts[:-1])),
+        comparison_key(" - ".join(parts[1:])),
+        comparison_key(parts[0]),
+    }
     variants = {v for v in variants if len(v.split()) >= HEADLINE_MIN_WORDS}
-    return next((i for i in range(1, len(texts)) if _key(texts[i]) in variants), None)
+    return next((i for i in range(1, len(texts)) if comparison_key(texts[i]) in variants), None)
 
 
 def _span_from(gains: Sequence[float], start: int) -> tuple[int, int]:

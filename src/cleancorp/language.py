@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import cache
 
@@ -70,6 +71,15 @@ def is_unspaced(text: str) -> bool:
         return False
     letters = len(LETTER.findall(text))
     return bool(letters) and len(UNSPACED.findall(text)) * 2 >= letters
+
+
+def comparison_key(text: str) -> str:
+    """``text`` as compared for sameness: compatibility forms, case and spacing folded.
+
+    >>> comparison_key("Storm  hits ＣＯＡＳＴ") == comparison_key("storm hits coast")
+    True
+    """
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def words_of(text: str) -> list[str]:

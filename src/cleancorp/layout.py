@@ -9,16 +9,13 @@ their words, so they work in any language.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
+
+from .language import comparison_key
 
 PRINTED_TWICE_MIN_CHARS = 40
 PRINTED_TWICE_MAX_RUN = 2
 PRINTED_TWICE_MAX_TEXTS = 3
-
-
-def _key(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 COPY_MIN_CHARS = 600  # only a long block can be the page's blocks printed again as one
@@ -35,14 +32,16 @@ def copies_of_other_blocks(texts: Sequence[str]) -> list[int]:
     >>> copies_of_other_blocks([*paragraphs, "Menu", " ".join(paragraphs)])
     [4]
     """
-    parts = [(i, _key(t)) for i, t in enumerate(texts) if len(t) >= COPY_PART_MIN_CHARS]
+    if not any(len(text) >= COPY_MIN_CHARS for text in texts):
+        return []  # most pages: no block long enough to be the others printed again
+    parts = [(i, comparison_key(t)) for i, t in enumerate(texts) if len(t) >= COPY_PART_MIN_CHARS]
     if sum(len(t) >= COPY_MIN_CHARS for t in texts) * len(parts) > COPY_MAX_COMPARISONS:
         return []
     copies = []
     for index, text in enumerate(texts):
         if len(text) < COPY_MIN_CHARS:
             continue
-        whole = _key(text)
+        whole = comparison_key(text)
         covered = sum(
             len(part) for other, part in parts if other != index and len(part) < len(whole) and part in whole
         )

@@ -11,11 +11,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date as Date
 
 from .catalog import default_catalog
 from .document import Document, Removal
+from .language import comparison_key
 
 MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
@@ -61,10 +61,6 @@ def split_tags(raw: str) -> list[str]:
     return [tag for tag in (t.strip(" .") for t in _TAG_SEPARATORS.split(raw.strip())) if tag]
 
 
-def _key(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
 def _title_candidate(removal: Removal) -> bool:
     words = len(removal.text.split())
     return (
@@ -93,7 +89,7 @@ def choose_title(removed: list[Removal]) -> int | None:
     chosen = candidates[-1]
     # A headline printed twice: the first copy is the title, the others duplicates.
     for i in candidates:
-        if _key(removed[i].text) == _key(removed[chosen].text):
+        if comparison_key(removed[i].text) == comparison_key(removed[chosen].text):
             return i
     return chosen
 
@@ -116,14 +112,14 @@ def extract_metadata(doc: Document) -> None:
             doc.removed[index].category = doc.removed[index].rule = "title"
             meta.title = doc.removed[index].text
     if meta.title:
-        title_key = _key(meta.title)
+        title_key = comparison_key(meta.title)
         seen_title = False
         for removal in doc.removed:
-            if _key(removal.text) == title_key:
+            if comparison_key(removal.text) == title_key:
                 if seen_title or removal.category != "title":
                     removal.category = removal.rule = "duplicate_title"
                 seen_title = True
-        duplicates = [b for b in doc.blocks if _key(b.text) == title_key]
+        duplicates = [b for b in doc.blocks if comparison_key(b.text) == title_key]
         for block in duplicates:
             doc.removed.append(
                 Removal(
@@ -136,7 +132,7 @@ def extract_metadata(doc: Document) -> None:
                 )
             )
         if duplicates:
-            doc.blocks = [b for b in doc.blocks if _key(b.text) != title_key]
+            doc.blocks = [b for b in doc.blocks if comparison_key(b.text) != title_key]
     for removal in doc.removed:
         fields = removal.fields
         if "author" in fields and not meta.author:
