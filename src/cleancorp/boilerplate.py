@@ -60,8 +60,9 @@ def classify(
 ) -> list[Verdict]:
     """A verdict for every block: keep it, or remove it with a category and a rule.
 
-    ``extracted``: the text is an extractor's main text (HTML), so its extent is trusted and
-    only blocks named by rules are removed.
+    ``extracted``: the text is an extractor's main text (HTML), so its extent is trusted: only
+    blocks named by rules go, and inside it, like in any body, related boxes, galleries and
+    paragraphs printed twice.
     """
     catalog = catalog or default_catalog()
     settings = settings or ZoneSettings()
@@ -89,17 +90,14 @@ def classify(
         if zone == "body":
             hit = catalog.search(text, at_edge=False) if hit and hit[0].zone != "any" else hit
             in_box = (in_box and gains[index] <= 0) or bool(hit and hit[0].id in BOX_HEADINGS)
-            if hit is None and index in gallery:
-                verdicts.append(Verdict(False, "caption", "gallery", zone))
-                continue
-            if hit is None and in_box:
-                verdicts.append(Verdict(False, "related_links", "related_box", zone))
-                continue
-            if hit is None and index in printed_twice:
-                verdicts.append(Verdict(False, "caption", "printed_twice", zone))
-                continue
-            if hit is None:
-                verdicts.append(Verdict(keep=True))
+            if hit is None:  # prose of the story, unless the page's layout put it there
+                layout = (
+                    ("caption", "gallery") if index in gallery
+                    else ("related_links", "related_box") if in_box
+                    else ("caption", "printed_twice") if index in printed_twice
+                    else None
+                )  # fmt: skip
+                verdicts.append(Verdict(False, *layout, zone) if layout else Verdict(keep=True))
                 continue
         if hit is not None:
             rule, found = hit
