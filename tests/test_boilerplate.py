@@ -396,3 +396,17 @@ def test_a_list_the_story_announces_with_a_colon_stays_with_it():
     assert kept([*story, "Bookmark with:", "Delicious", "Digg", "Reddit"]) == story
     others = ["Comeback kid Joyce", "Blues back in the hunt", "Boxing Day blues"]
     assert kept([*story, "Other stories from this category that may interest you:", *others]) == story
+
+
+def test_comments_in_a_share_toolbar_is_a_link_not_the_comment_section():
+    # articles: Fox Business prints "Facebook Twitter Comments Print Email" above the story.
+    toolbar = ["Facebook", "Twitter", "Comments", "Print", "Email"]
+    dek = "The home-improvement retailer earned $2.8 billion in the third quarter, below what analysts expected."
+    story = [PARA, PARA2, PARA.replace("Sunday", "Monday")]
+    disclaimer = "Quotes delayed at least 15 minutes. " * 12  # prose enough to let a comment section begin
+    assert kept([disclaimer, "Earnings", dek, *toolbar, *story])[-3:] == story
+    # After a toolbar, with the comments after it, "Comments" still opens the comment section.
+    comment = (
+        "Some comments posted here may be reviewed before they are displayed, so please be patient. " * 3
+    )
+    assert kept([*story, "Print Email Return to Top", "Comments", comment]) == story

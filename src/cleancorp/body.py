@@ -145,6 +145,22 @@ def gain(
     return -settings.rule_penalty if hit[0].zone == "any" else -settings.edge_rule_penalty
 
 
+def toolbar_links(hits: Hits, gains: list[float], settings: ZoneSettings) -> list[float]:
+    """A comment marker with share buttons on both sides ("Twitter", "Comments", "Print") is a
+    link in the article's toolbar, not the start of a comment section: it costs a rule's penalty
+    instead of ending the body. (After a toolbar and before the comments it is their heading.)"""
+
+    def shares(index: int) -> bool:
+        return (
+            0 <= index < len(hits) and hits[index] is not None and hits[index][0].category == "share_prompt"
+        )
+
+    return [
+        -settings.rule_penalty if gain == float("-inf") and shares(i - 1) and shares(i + 1) else gain
+        for i, gain in enumerate(gains)
+    ]
+
+
 def after_comments(gains: list[float]) -> list[float]:
     """Comment sections only follow an article: past the first boundary that has prose before
     it, nothing can be the body (a long reader's comment must not outweigh a short story)."""

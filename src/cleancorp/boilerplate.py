@@ -20,7 +20,15 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from .body import ZoneSettings, after_comments, after_headline, choose_body, gain, list_after_colon
+from .body import (
+    ZoneSettings,
+    after_comments,
+    after_headline,
+    choose_body,
+    gain,
+    list_after_colon,
+    toolbar_links,
+)
 from .catalog import Catalog, Rule, default_catalog
 from .document import Document, Removal
 from .language import stoplist_for
@@ -77,7 +85,7 @@ def classify(
             gains[index] = min(gains[index], -settings.gap_penalty)
         for index in gallery:  # neither prose nor a sign that the story has ended
             gains[index] = min(gains[index], 0.0)
-        gains = after_comments(gains)
+        gains = after_comments(toolbar_links(edge_hits, gains, settings))
         body = choose_body(texts, edge_hits, gains, settings)
         body = after_headline(texts, edge_hits, gains, settings, stoplist, body)
         body = list_after_colon(texts, edge_hits, gains, body)
