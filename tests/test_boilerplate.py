@@ -410,3 +410,11 @@ def test_comments_in_a_share_toolbar_is_a_link_not_the_comment_section():
         "Some comments posted here may be reviewed before they are displayed, so please be patient. " * 3
     )
     assert kept([*story, "Print Email Return to Top", "Comments", comment]) == story
+
+
+def test_a_results_list_after_the_byline_a_photo_and_a_heading_is_the_body():
+    # articles: a Florida Today roundup; the byline is "Published 2:16 AM EST Nov 20, 2019".
+    texts = ["HS Roundup: Viera defeats Rockledge", "Elliot Brownstein Florida Today",
+             "Published 2:16 AM EST Nov 20, 2019", "Soccer ball on grass", "Jupiterimages, Getty Images",
+             "GIRLS BASKETBALL", *RESULTS, "Terms of Service Privacy Notice", "© Copyright Gannett 2018"]  # fmt: skip
+    assert kept(texts)[-len(RESULTS) :] == RESULTS

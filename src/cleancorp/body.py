@@ -28,6 +28,7 @@ from .language import (
 )
 
 LIST_ITEM_MIN_WORDS = 3
+LIST_BYLINE_REACH = 4  # blocks from the byline to the first row of a list body
 INLINE = frozenset({"advertisement"})  # named blocks that stand inside a list as inside prose
 COMMENTS_AFTER_PROSE = 350  # prose (chars) before a comment section can begin; news-train: 250/350/500
 TERMINAL = re.compile(r"""[.!?…。！？]["'”’»)\]」』）]*$|[.!?]\s*\[\d+\]$""")
@@ -219,7 +220,9 @@ def choose_body(
     listed = find_body(list_gains)
     if prose is None or listed is None:
         return prose or listed
-    after_byline = list_gains[0] == float("-inf") and list_gains[listed[0] - 1] == float("-inf")
+    byline_end = max((i for i in range(listed[0]) if list_gains[i] == float("-inf")), default=None)
+    # Right after the byline, or after a photo and a heading or two ("GIRLS BASKETBALL").
+    after_byline = byline_end is not None and listed[0] - byline_end <= LIST_BYLINE_REACH
     holds_prose = listed[0] <= prose[0] and prose[1] <= listed[1]
     unbroken = all(hit is None or hit[0].category in INLINE for hit in hits[listed[0] : listed[1] + 1])
     if not (after_byline and holds_prose and unbroken and _ends_at_footer(listed, texts, hits)):
