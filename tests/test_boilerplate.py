@@ -418,3 +418,19 @@ def test_a_results_list_after_the_byline_a_photo_and_a_heading_is_the_body():
              "Published 2:16 AM EST Nov 20, 2019", "Soccer ball on grass", "Jupiterimages, Getty Images",
              "GIRLS BASKETBALL", *RESULTS, "Terms of Service Privacy Notice", "© Copyright Gannett 2018"]  # fmt: skip
     assert kept(texts)[-len(RESULTS) :] == RESULTS
+
+
+def test_a_japanese_story_weighs_as_much_as_its_length_in_english_would():
+    # articles: short Japanese paragraphs lost to the headings between them (each costs 40-60).
+    paragraphs = ["Kindle書籍を読む場合は、一般的にスマホやタブレットを使います。",
+                  "さて、このKindle for PC、操作性がいまいちです。",
+                  "特に困ったのが、起動ショートカットキーに関する設定でした。"]  # fmt: skip
+    texts = [
+        "ソフトウェア一般",
+        paragraphs[0],
+        "起動ホットキーがかぶる",
+        *paragraphs[1:],
+        "関連記事",
+        "Speccyのportable版",
+    ]
+    assert [t for t in kept(texts) if t in paragraphs] == paragraphs
