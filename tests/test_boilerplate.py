@@ -434,3 +434,14 @@ def test_a_japanese_story_weighs_as_much_as_its_length_in_english_would():
         "Speccyのportable版",
     ]
     assert [t for t in kept(texts) if t in paragraphs] == paragraphs
+
+
+def test_a_table_under_a_heading_after_the_story_stays_but_dated_links_do_not():
+    story = [PARA, PARA2]
+    dates = [f"June {day} – Tampa, FL @ MIDFLORIDA Credit Union Amphitheatre" for day in (9, 10, 14, 17, 19)]
+    assert kept([*story, "The Doobie Brothers Tour Dates", *dates, "© 2019 Rolling Stone"]) == [
+        *story, "The Doobie Brothers Tour Dates", *dates,
+    ]  # fmt: skip
+    links = [f"January 15, 2008 {title}" for title in ("Police make arrest", "Worker rescued", "GOP vies",
+                                                       "Community tries", "Two cops honored")]  # fmt: skip
+    assert kept([*story, "More headlines", *links]) == story

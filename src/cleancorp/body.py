@@ -379,6 +379,32 @@ def trim_teasers(
 LIST_AFTER_COLON_MAX_WORDS = 30
 LIST_AFTER_COLON_MIN_ITEMS = 2
 LIST_INTRO_MIN_WORDS = 3
+TABLE_MIN_ROWS = 4
+
+
+def _row_shape(text: str) -> tuple[bool, ...] | None:
+    """Which of a line's first two words hold a digit: "June 9 – Tampa" is (False, True)."""
+    words = text.split()[:2]
+    shape = tuple(any(ch.isdigit() for ch in word) for word in words)
+    return shape if len(shape) == 2 and any(shape) else None
+
+
+def _numbered_rows(texts: Sequence[str], hits: Hits, gains: Sequence[float], start: int) -> int:
+    """How many blocks from ``start`` are rows of one table: unnamed, not prose, and opening
+    with the same pattern of numbers ("June 9 – ...", "June 10 – ...")."""
+    shape = _row_shape(texts[start]) if start < len(texts) else None
+    end = start
+    while (
+        shape is not None
+        and end < len(texts)
+        and hits[end] is None
+        and gains[end] <= 0
+        and _row_shape(texts[end]) == shape
+    ):
+        end += 1
+    openings = {" ".join(text.split()[:2]) for text in texts[start:end]}
+    # A table's rows open differently ("June 9", "June 10"); a list of links dated one day does not.
+    return end - start if len(openings) * 2 > end - start else 0
 
 
 def list_after_colon(
@@ -387,12 +413,21 @@ def list_after_colon(
     """The body and the list its last lines announce: "The tour dates:" then one date a line.
 
     The announcing line ends with a colon and no rule names it (not "Read more:"); the items are
-    short lines no rule names, up to the first prose, named or long block.
+    short lines no rule names, up to the first prose, named or long block. Without a colon
+    ("The Doobie Brothers Tour Dates"), the items must be rows of one table: four or more lines
+    that open with the same pattern of numbers.
     """
     if body is None:
         return None
     first, last = body
     intro = last if texts[last].rstrip().endswith(":") else last + 1
+    if (
+        intro < len(texts)
+        and hits[intro] is None
+        and not texts[intro].rstrip().endswith(":")
+        and _numbered_rows(texts, hits, gains, intro + 1) >= TABLE_MIN_ROWS
+    ):
+        return first, intro + _numbered_rows(texts, hits, gains, intro + 1)
     if (
         intro >= len(texts)
         or hits[intro] is not None
