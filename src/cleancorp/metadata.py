@@ -4,6 +4,10 @@
 '2020-01-19'
 >>> parse_date("19 Jan. 2020 at 10:15 GMT")
 '2020-01-19'
+>>> parse_date("sexta-feira, 22 de outubro de 2010 às 20:13"), parse_date("3. März 2019")
+('2010-10-22', '2019-03-03')
+>>> parse_date("12 juin 2019"), parse_date("12 juillet 2019"), parse_date("5 février 2020")
+('2019-06-12', '2019-07-12', '2020-02-05')
 >>> split_tags("Al Qaeda\\u00a0 Syria")
 ['Al Qaeda', 'Syria']
 """
@@ -20,9 +24,17 @@ from .language import comparison_key
 MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+    # The first three letters of the months in Portuguese, Spanish, French, German and Italian.
+    "fev": 2, "fév": 2, "mär": 3, "abr": 4, "avr": 4, "mai": 5, "mag": 5, "giu": 6,
+    "lug": 7, "ago": 8, "aoû": 8, "set": 9, "out": 10, "okt": 10, "ott": 10, "dez": 12,
+    "déc": 12, "dic": 12, "ene": 1, "gen": 1,
 }  # fmt: skip
+# "juin" and "juillet" share "jui": the fourth letter tells them apart.
+_JUI = {"juin": 6, "juil": 7}
 _MONTH_DAY_YEAR = re.compile(r"([a-z]{3})[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", re.I)
-_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]{3})[a-z]*\.?,?\s+(\d{4})", re.I)
+_DAY_MONTH_YEAR = re.compile(
+    r"(\d{1,2})\.?(?:st|nd|rd|th)?\s+(?:de\s+)?([^\W\d_]{3}[^\W\d_]?)[^\W\d_]*\.?,?\s+(?:de\s+)?(\d{4})", re.I
+)
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _SLASHED = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
 _TAG_SEPARATORS = re.compile(r"\s*[,;|•·]\s*|\u00a0\s*|\s{2,}|\t")
@@ -45,7 +57,8 @@ def parse_date(text: str) -> str | None:
         if not match:
             continue
         parts = dict(zip(order, match.groups(), strict=True))
-        month = MONTHS.get(parts["m"][:3].lower()) if not parts["m"].isdigit() else int(parts["m"])
+        word = parts["m"].lower()
+        month = int(word) if word.isdigit() else _JUI.get(word[:4]) or MONTHS.get(word[:3])
         day, year = int(parts["d"]), int(parts["y"])
         if pattern is _SLASHED and month and month > 12:
             month, day = day, month
