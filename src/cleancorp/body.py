@@ -421,13 +421,9 @@ def list_after_colon(
         return None
     first, last = body
     intro = last if texts[last].rstrip().endswith(":") else last + 1
-    if (
-        intro < len(texts)
-        and hits[intro] is None
-        and not texts[intro].rstrip().endswith(":")
-        and _numbered_rows(texts, hits, gains, intro + 1) >= TABLE_MIN_ROWS
-    ):
-        return first, intro + _numbered_rows(texts, hits, gains, intro + 1)
+    if intro < len(texts) and hits[intro] is None and not texts[intro].rstrip().endswith(":"):
+        rows = _numbered_rows(texts, hits, gains, intro + 1)
+        return (first, intro + rows) if rows >= TABLE_MIN_ROWS else body
     if (
         intro >= len(texts)
         or hits[intro] is not None

@@ -86,8 +86,8 @@ def _template(num_perm: int, seed: int) -> MinHash:
     return MinHash(num_perm=num_perm, seed=seed)
 
 
-def signature(shingles: set[int] | Sequence[int], settings: DedupSettings) -> MinHash:
-    """The MinHash of ``shingles`` (already hashes: the hash function is the identity)."""
+def signature(ordered: Sequence[int], settings: DedupSettings) -> MinHash:
+    """The MinHash of sorted shingle hashes (already hashes: the hash function is the identity)."""
     template = _template(settings.num_perm, settings.seed)
     minhash = MinHash(
         settings.num_perm,
@@ -96,7 +96,6 @@ def signature(shingles: set[int] | Sequence[int], settings: DedupSettings) -> Mi
         permutations=template.permutations,
         scheme=template.scheme,
     )
-    ordered = shingles if isinstance(shingles, Sequence) else sorted(shingles)
     for start in range(0, len(ordered), SIGNATURE_BATCH):
         minhash.update_batch(ordered[start : start + SIGNATURE_BATCH])
     return minhash
