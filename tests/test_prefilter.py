@@ -71,8 +71,8 @@ def test_a_damaged_cache_is_compiled_again(tmp_path, monkeypatch):
     [cached] = (tmp_path / "cleancorp").iterdir()
     cached.write_bytes(b"not a database")
     again = parse_catalog(rules)
-    assert again.prefilter.candidates("Please donate now") == {0}
-    assert again.prefilter.candidates("Nothing here") == set()
+    assert again.prefilter.candidates("Please donate now", 3) == [0]
+    assert again.prefilter.candidates("Nothing here", 2) == []
     assert first.active
 
 
@@ -80,5 +80,5 @@ def test_without_hyperscan_every_rule_is_tried(monkeypatch):
     monkeypatch.setattr(prefilter, "hyperscan", None)
     catalog = parse_catalog({"rule": [{"id": "x", "category": "advertisement", "pattern": "^ad$"}]})
     assert not catalog.prefilter.active
-    assert catalog.prefilter.candidates("ad") is None
+    assert catalog.prefilter.candidates("ad", 1) is None
     assert catalog.search("Ad", at_edge=True)[0].id == "x"

@@ -63,10 +63,9 @@ class Catalog:
     def search(self, text: str, at_edge: bool) -> tuple[Rule, re.Match[str]] | None:
         """The first rule that fires on ``text`` and its match, or ``None``."""
         words = count_words(text)
-        candidates = self.prefilter.candidates(text)
-        for index, rule in enumerate(self.rules):
-            if candidates is not None and index not in candidates:
-                continue
+        candidates = self.prefilter.candidates(text, words)
+        rules = self.rules if candidates is None else [self.rules[index] for index in candidates]
+        for rule in rules:
             found = rule.fires(text, words, at_edge)
             if found:
                 return rule, found

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 import justext
 
@@ -54,6 +54,9 @@ def stoplist_for(words: Sequence[str]) -> frozenset[str]:
     return best
 
 
+# A block's words are counted and keyed by several stages; the same text objects come back while one
+# document is classified, so a small cache saves most of the repeated scans.
+@lru_cache(maxsize=4096)
 def count_words(text: str) -> int:
     """Words in ``text``, counting unspaced scripts (Chinese, Japanese) at two characters a word.
 
@@ -73,6 +76,7 @@ def is_unspaced(text: str) -> bool:
     return bool(letters) and len(UNSPACED.findall(text)) * 2 >= letters
 
 
+@lru_cache(maxsize=4096)
 def comparison_key(text: str) -> str:
     """``text`` as compared for sameness: compatibility forms, case and spacing folded.
 

@@ -15,7 +15,7 @@ Hyperscan version; a database that does not load on this machine is compiled aga
 
 >>> prefilter = Prefilter([r"^advertisement$", r"\\bdonat\\w*"], [3, None])  # rule 0: short blocks
 >>> texts = ("Please DONATE now", "Nothing here")
->>> [sorted(prefilter.candidates(t)) for t in texts] if prefilter.active else [[0, 1], [0]]
+>>> [prefilter.candidates(t, 3) for t in texts] if prefilter.active else [[0, 1], [0]]
 [[0, 1], [0]]
 """
 
@@ -62,7 +62,8 @@ class Prefilter:
     Hyperscan installed)."""
 
     def __init__(self, patterns: Sequence[str], max_words: Sequence[int | None]) -> None:
-        self.always: set[int] = set()  # rules tried on every block
+        self.always: set[int] = set()  # rules tried on every block (short enough for them)
+        self._short_limits: dict[int, int] = {}
         self._database = None
         if hyperscan is None:
             return
@@ -73,6 +74,7 @@ class Prefilter:
         for index, (pattern, limit) in enumerate(zip(patterns, max_words, strict=True)):
             if limit is not None and limit <= SHORT_BLOCK_WORDS:
                 self.always.add(index)
+                self._short_limits[index] = limit
             else:
                 chosen.append((index, widen(pattern).encode("utf-8")))
         if chosen:
@@ -84,16 +86,18 @@ class Prefilter:
     def active(self) -> bool:
         return self._database is not None
 
-    def candidates(self, text: str) -> set[int] | None:
+    def candidates(self, text: str, words: int) -> list[int] | None:
+        """Indexes, in order, of the rules worth trying on ``text`` of ``words`` words; ``None``
+        for every rule. A short-block rule is left out when the block is longer than its limit."""
         if self._database is None:
             return None
-        found = set(self.always)
+        found = {i for i in self.always if words <= self._short_limits.get(i, words)}
 
         def on_match(index: int, start: int, end: int, flags: int, context: object) -> None:
             found.add(index)
 
         self._database.scan(text.encode("utf-8"), match_event_handler=on_match, scratch=self._scratch)
-        return found
+        return sorted(found)
 
 
 def _cached_database(chosen: list[tuple[int, bytes]], flags: int, always: set[int]) -> object | None:

@@ -12,6 +12,8 @@ import re
 import unicodedata
 
 import ftfy
+from ftfy.badness import is_bad
+from ftfy.chardata import CONTROL_CHARS, HTML_ENTITY_RE, LIGATURES, WIDTH_MAP
 
 from .document import Block, Document
 
@@ -38,6 +40,42 @@ EMAIL_PLACEHOLDER = "[email]"
 # like this and skip ftfy's cost entirely; tests/test_repair.py checks the claim on many texts.
 MAX_PASSES = 3
 CANNOT_CHANGE = re.compile("[\t\x20-\x25\x27-\x7e\u2018\u2019\u201c\u201d\u2013\u2014\u2026]*\n?")
+
+
+def _character_class(codepoints: set[int]) -> str:
+    return "".join(re.escape(chr(c)) for c in sorted(codepoints))
+
+
+# Every character that one of ftfy's fixers other than the mojibake repair and the entity decoder
+# could change, taken from ftfy's own tables: C1 controls, ligatures, width forms, line breaks, surrogates,
+# terminal escapes and the control characters it deletes. A segment without them that is already
+# NFC and that ftfy's badness measure calls clean comes out of fix_and_explain unchanged: its first
+# pass changes nothing, so it returns. Most non-ASCII lines (names with accents, other scripts)
+# are like this, and ftfy's passes cost ~0.3 ms on each.
+FIXER_CHARACTERS = {0x1B, 0x0D, 0x2028, 0x2029, *range(0x80, 0xA0), *range(0xD800, 0xE000)}
+FIXER_CHARACTERS |= set(LIGATURES) | set(WIDTH_MAP) | set(CONTROL_CHARS)
+MAY_NEED_A_FIXER = re.compile(f"[{_character_class(FIXER_CHARACTERS)}]")
+
+
+def unchanged_by_ftfy(segment: str, config: ftfy.TextFixerConfig) -> bool:
+    """True when ``ftfy.fix_and_explain(segment, config)`` would return ``segment`` with no steps.
+
+    >>> unchanged_by_ftfy("Zoë Kravitz in Kraków: 東京", TEXT_CONFIG)
+    True
+    >>> unchanged_by_ftfy("AT&T", TEXT_CONFIG), unchanged_by_ftfy("AT&amp;T", TEXT_CONFIG)
+    (True, False)
+    >>> unchanged_by_ftfy("cafÃ©", TEXT_CONFIG), unchanged_by_ftfy("ﬁne", TEXT_CONFIG)
+    (False, False)
+    """
+    if CANNOT_CHANGE.fullmatch(segment):
+        return True
+    if MAY_NEED_A_FIXER.search(segment):
+        return False
+    if "&" in segment and config.unescape_html and HTML_ENTITY_RE.search(segment):
+        return False
+    if config.normalization and not unicodedata.is_normalized(config.normalization, segment):
+        return False
+    return not (config.fix_encoding and is_bad(segment))
 
 
 def explain_fixes(explanation: list[tuple[str, str]] | None) -> list[str]:
@@ -72,7 +110,7 @@ def fix_unicode(text: str, config: ftfy.TextFixerConfig = TEXT_CONFIG) -> tuple[
         position = end
         if config.unescape_html == "auto" and "<" in segment:
             config = config._replace(unescape_html=False)  # as fix_text: markup, so entities are text
-        if CANNOT_CHANGE.fullmatch(segment):
+        if unchanged_by_ftfy(segment, config):
             fixed.append(segment)
             continue
         result = ftfy.fix_and_explain(segment, config)
