@@ -19,10 +19,9 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
-from itertools import accumulate
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -56,49 +55,116 @@ class Match:
     containment: float
 
 
-def shingle_hashes(text: str, size: int) -> set[int]:
-    """Hashes of word ``size``-grams over case-folded letter runs (digits and punctuation dropped).
+# ASCII letters lowered, every other ASCII byte a space; bytes of other characters kept as they are.
+_ASCII_LETTERS = bytes(code | 0x20 if chr(code).isalpha() else 32 for code in range(128))
+_ASCII_LETTERS += bytes(range(128, 256))
+_PUNCTUATION = tuple(mark.encode() for mark in "’“”‘—–…\u00a0")
+
+
+def letter_runs(text: str) -> list[bytes]:
+    """``TOKEN.findall(text.casefold())``, encoded: the words shingles are made of.
+
+    Most of a news text is ASCII, where bytes.translate and split do the work of the Unicode
+    regular expression many times faster; only words with other characters are case-folded and
+    split by it. The two agree because casefolding is character by character and the ASCII
+    characters around such a word are not letters either way.
+
+    >>> letter_runs("Straße, DON’T 2019 x_y")
+    [b'strasse', b'don', b't', b'x', b'y']
+    """
+    mapped = text.encode("utf-8", "surrogatepass")
+    for mark in _PUNCTUATION:  # most of what is not ASCII in English news, and never a letter
+        if mark in mapped:
+            mapped = mapped.replace(mark, b" ")
+    mapped = mapped.translate(_ASCII_LETTERS)
+    if not mapped.isascii():
+        mapped = _WORD_WITH_OTHER_CHARACTERS.sub(_fold_word, mapped)
+    return mapped.split()
+
+
+_WORD_WITH_OTHER_CHARACTERS = re.compile(rb"(?<!\S)\S*[\x80-\xff]\S*")
+
+
+def _fold_word(match: re.Match[bytes]) -> bytes:
+    folded = match.group().decode("utf-8", "surrogatepass").casefold()
+    return " ".join(TOKEN.findall(folded)).encode("utf-8", "surrogatepass")
+
+
+def shingle_array(text: str, size: int) -> np.ndarray:
+    """Hashes of word ``size``-grams over case-folded letter runs (digits and punctuation dropped),
+    as a sorted array of unique uint32 (xxh32 of the words joined by single spaces).
 
     A text shorter than ``size`` words gives one shingle of all its words.
+
+    >>> shingle_array("The Army, in 2019, said: WAIT!", 4).tolist() == sorted(
+    ...     xxhash.xxh32_intdigest(words) for words in (b"the army in said", b"army in said wait"))
+    True
     """
-    tokens = TOKEN.findall(text.casefold())
+    tokens = letter_runs(text)
     if not tokens:
-        return set()
-    joined = " ".join(tokens).encode()
+        return np.empty(0, dtype=np.uint32)
+    joined = b" ".join(tokens)
     if len(tokens) <= size:
-        return {xxhash.xxh32_intdigest(joined)}
-    # Each shingle is a slice of the joined bytes: the same bytes as joining its own words.
-    starts = list(accumulate((len(token.encode()) + 1 for token in tokens), initial=0))
-    hash32 = xxhash.xxh32_intdigest
-    return {hash32(joined[starts[i] : starts[i + size] - 1]) for i in range(len(tokens) - size + 1)}
+        return np.array([xxhash.xxh32_intdigest(joined)], dtype=np.uint32)
+    # Each shingle is a slice of the joined bytes, from a word's start to the end of the word
+    # size - 1 further on: the same bytes as joining its own words. Tokens hold no spaces.
+    spaces = np.flatnonzero(np.frombuffer(joined, dtype=np.uint8) == 32)
+    starts = [0, *(spaces[: len(tokens) - size] + 1).tolist()]
+    ends = [*spaces[size - 1 :].tolist(), len(joined)]
+    slices = map(joined.__getitem__, map(slice, starts, ends))
+    hashes = np.fromiter(map(xxhash.xxh32_intdigest, slices), dtype=np.uint32, count=len(starts))
+    hashes.sort()
+    return hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))]
 
 
-def _identity(value: int) -> int:
-    return value
+def shingle_hashes(text: str, size: int) -> set[int]:
+    """:func:`shingle_array` as a set."""
+    return set(shingle_array(text, size).tolist())
 
 
-SIGNATURE_BATCH = 16_384  # update_batch builds a num_perm x batch matrix: keep it a few MB
+SIGNATURE_BATCH = 16_384  # a num_perm x batch matrix is built at a time: keep it a few MB
+# MurmurHash3's 32-bit finalizer, which datasketch's affine32 scheme applies before permuting.
+_FMIX32 = tuple(np.uint32(c) for c in (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16))
 
 
 @cache
 def _template(num_perm: int, seed: int) -> MinHash:
     """datasketch draws the permutations from ``seed`` for every MinHash: once per process here."""
-    return MinHash(num_perm=num_perm, seed=seed)
+    template = MinHash(num_perm=num_perm, seed=seed)
+    if template.scheme != "affine32":
+        raise RuntimeError(f"cleancorp expects datasketch's affine32 MinHash, not {template.scheme!r}")
+    return template
 
 
-def signature(ordered: Sequence[int], settings: DedupSettings) -> MinHash:
-    """The MinHash of sorted shingle hashes (already hashes: the hash function is the identity)."""
+@cache
+def _work_matrix(num_perm: int) -> np.ndarray:
+    return np.empty((num_perm, SIGNATURE_BATCH), dtype=np.uint32)
+
+
+def signature(shingles: np.ndarray, settings: DedupSettings) -> MinHash:
+    """The MinHash of shingle hashes (uint32, already hashes), with datasketch's permutations.
+
+    The same values as ``MinHash.update_batch`` with the identity as hash function (a test holds
+    them to it), computed on the array directly instead of one Python call per shingle.
+    """
     template = _template(settings.num_perm, settings.seed)
-    minhash = MinHash(
-        settings.num_perm,
-        settings.seed,
-        hashfunc=_identity,
-        permutations=template.permutations,
+    a, b = (part.reshape(-1, 1) for part in template.permutations)
+    values = template.hashvalues.copy()
+    shift1, multiply1, shift2, multiply2, shift3 = _FMIX32
+    work = _work_matrix(settings.num_perm)  # a fresh num_perm x n matrix costs more than the math
+    for start in range(0, len(shingles), SIGNATURE_BATCH):
+        mixed = shingles[start : start + SIGNATURE_BATCH].astype(np.uint32)
+        mixed = (mixed ^ (mixed >> shift1)) * multiply1
+        mixed = (mixed ^ (mixed >> shift2)) * multiply2
+        mixed ^= mixed >> shift3
+        permuted = work[:, : len(mixed)]
+        np.multiply(a, mixed, out=permuted)
+        np.add(permuted, b, out=permuted)
+        np.minimum(values, permuted.min(axis=1), out=values)
+    return MinHash(
+        settings.num_perm, settings.seed, hashvalues=values, permutations=template.permutations,
         scheme=template.scheme,
-    )
-    for start in range(0, len(ordered), SIGNATURE_BATCH):
-        minhash.update_batch(ordered[start : start + SIGNATURE_BATCH])
-    return minhash
+    )  # fmt: skip
 
 
 @cache
@@ -151,9 +217,8 @@ def sign(text: str, settings: DedupSettings, cached: Signed | None = None) -> Si
     key = _sign_key(text, settings)
     if cached is not None and cached.key == key:
         return cached
-    ordered = sorted(shingle_hashes(text, settings.shingle_size))
-    array = np.fromiter(ordered, dtype=np.uint32, count=len(ordered))
-    return Signed(key, array, LeanMinHash(signature(ordered, settings)))
+    array = shingle_array(text, settings.shingle_size)
+    return Signed(key, array, LeanMinHash(signature(array, settings)))
 
 
 def compact(shingles: set[int] | Shingles) -> np.ndarray:

@@ -1,0 +1,65 @@
+"""The fast shingling and signing paths give exactly what the plain ones would."""
+
+import numpy as np
+import xxhash
+from datasketch import MinHash
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cleancorp.dedup import TOKEN, DedupSettings, _template, letter_runs, shingle_array, signature
+
+from .conftest import DATA
+
+# ASCII and the punctuation the fast path replaces, letters whose case folding is special (Kelvin
+# sign, dotted I, sharp s, final sigma, titlecase digraph, ligature, fullwidth), other scripts, a
+# combining mark, digits and underscores.
+TRICKY = "aZ é’“”‘—–…\u00a0\u212aİßςΣǅﬁＮ東\u0307_1-\n\t"
+
+
+def plain_letter_runs(text):
+    return [word.encode() for word in TOKEN.findall(text.casefold())]
+
+
+def plain_shingles(text, size):
+    words = plain_letter_runs(text)
+    if len(words) <= size:
+        return [xxhash.xxh32_intdigest(b" ".join(words))] if words else []
+    return sorted(
+        {xxhash.xxh32_intdigest(b" ".join(words[i : i + size])) for i in range(len(words) - size + 1)}
+    )
+
+
+def datasketch_signature(hashes, settings):
+    template = _template(settings.num_perm, settings.seed)
+    minhash = MinHash(
+        settings.num_perm, settings.seed, hashfunc=int, permutations=template.permutations,
+        scheme=template.scheme,
+    )  # fmt: skip
+    if hashes:
+        minhash.update_batch(hashes)
+    return minhash.hashvalues
+
+
+@given(st.text(alphabet=TRICKY) | st.text(), st.sampled_from([1, 2, 5]))
+def test_same_words_and_shingles_as_the_plain_way(text, size):
+    assert letter_runs(text) == plain_letter_runs(text)
+    assert shingle_array(text, size).tolist() == plain_shingles(text, size)
+
+
+def real_texts():
+    return [path.read_text(encoding="utf-8", errors="replace") for path in sorted(DATA.rglob("*.txt"))]
+
+
+def test_same_shingles_on_real_texts():
+    texts = real_texts()
+    assert len(texts) > 40
+    for text in texts:
+        assert shingle_array(text, 5).tolist() == plain_shingles(text, 5)
+
+
+def test_signature_equals_datasketch_update_batch():
+    settings = DedupSettings()
+    for text in [*real_texts()[:40], "", "one"]:
+        hashes = plain_shingles(text, 5)
+        fast = signature(np.array(hashes, dtype=np.uint32), settings).hashvalues
+        assert np.array_equal(fast, datasketch_signature(hashes, settings))
