@@ -208,3 +208,20 @@ def test_dupes_lists_clusters_with_similarities(tmp_path):
     clusters = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(c["cluster"], [m["id"] for m in c["members"]]) for c in clusters] == [("a", ["a", "b"])]
     assert 0 < clusters[0]["members"][1]["similarity"] < 1
+
+
+def test_block_evidence_is_capped_per_block_and_counts_each_story_once(tmp_path):
+    from cleancorp.index import MAX_BLOCK_CLUSTERS
+
+    index = CorpusIndex.open(tmp_path, IndexParams.of(DedupSettings()))
+    stories = [f"s{i}" for i in range(MAX_BLOCK_CLUSTERS + 5)]
+    index.add_documents([(story, 500, [(0, number)]) for number, story in enumerate(stories)])
+    footer, quote = 2**64 - 1, 7  # xxh64 keys use the whole unsigned range
+    index.add_blocks([(quote, "s0"), (quote, "s0"), (quote, "not-in-the-index"), (quote, "s1")])
+    index.add_blocks([(footer, story) for story in ["not-in-the-index", *stories]] + [(quote, "s1")])
+    clusters = index.block_clusters([footer, quote, 12345])
+    assert clusters[quote] == {"s0", "s1"}
+    assert clusters[footer] == set(stories[:MAX_BLOCK_CLUSTERS])
+    assert 12345 not in clusters
+    index.add_blocks([(footer, stories[-1])])  # already seen in enough stories: nothing more
+    assert index.block_clusters([footer])[footer] == set(stories[:MAX_BLOCK_CLUSTERS])

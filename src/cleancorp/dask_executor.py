@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .dedup import DedupSettings, Match, Signed, compact, compare, lsh_keys
+from .dedup import DedupSettings, Match, Signed, compact, compare
 from .document import Document
 from .pipeline import Options, clean_document, finish_in_worker
 from .read import InputFile, read_document
@@ -127,7 +127,7 @@ class DaskExecutor:
         then the candidate pairs verified on the workers against the shingles sent there once."""
         import dask.bag as db
 
-        items = [(doc_id, lsh_keys(s.minhash, settings)) for doc_id, s in signed if s.shingles.size]
+        items = [(doc_id, s.lsh_keys.tolist()) for doc_id, s in signed if s.shingles.size]
         neighbours: dict[str, list[tuple[str, Match]]] = {}
         if len(items) < 2:
             return neighbours

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
@@ -198,12 +198,20 @@ class Signed:
     key: int  # of the body and settings they were made from
     shingles: Shingles  # sorted unique uint32: 4 bytes a shingle, where a set of ints takes ~60
     minhash: LeanMinHash
+    # The band keys, made once with the signature (each corpus pass looks them up two or three
+    # times): uint64 keys of the in-memory LSH buckets, uint32 keys of the persistent index.
+    lsh_keys: np.ndarray
+    band_keys: np.ndarray
 
     def spilled(self, spill: Spill) -> Signed:
         """The same, with the shingles in ``spill`` (a run holding many documents)."""
         if isinstance(self.shingles, SpilledShingles):
             return self
-        return Signed(self.key, SpilledShingles(spill.put(self.shingles.tobytes())), self.minhash)
+        return replace(self, shingles=SpilledShingles(spill.put(self.shingles.tobytes())))
+
+    def index_keys(self) -> list[tuple[int, int]]:
+        """(band, key) pairs: the form the persistent index stores and looks up."""
+        return list(enumerate(self.band_keys.tolist()))
 
 
 def _sign_key(text: str, settings: DedupSettings) -> int:
@@ -218,7 +226,11 @@ def sign(text: str, settings: DedupSettings, cached: Signed | None = None) -> Si
     if cached is not None and cached.key == key:
         return cached
     array = shingle_array(text, settings.shingle_size)
-    return Signed(key, array, LeanMinHash(signature(array, settings)))
+    minhash = LeanMinHash(signature(array, settings))
+    return Signed(
+        key, array, minhash, np.array(lsh_keys(minhash, settings), dtype=np.uint64),
+        np.array([value for _, value in band_keys(minhash, settings)], dtype=np.uint32),
+    )  # fmt: skip
 
 
 def compact(shingles: set[int] | Shingles) -> np.ndarray:
@@ -332,52 +344,47 @@ class NearDuplicates:
     def compare(self, a: set[int] | Shingles, b: set[int] | Shingles) -> Match | None:
         return compare(a, b, self.settings)
 
-    def find(
-        self, text: str, cached: Signed | None = None, doc_id: str = ""
-    ) -> tuple[Match | None, Shingles, MinHash]:
-        """The best verified match among kept documents, with the shingles and signature.
+    def find(self, text: str, cached: Signed | None = None, doc_id: str = "") -> tuple[Match | None, Signed]:
+        """The best verified match among kept documents, with the text's shingles and signature.
 
         Ties go to the first candidate: in-run documents in id order, then earlier runs'.
         """
         signed = sign(text, self.settings, cached)
-        shingles, minhash = signed.shingles, signed.minhash
         best: Match | None = None
-        if shingles.size:
-            own = compact(shingles)  # read once if spilled; ``keep`` stores the spilled form
-            for candidate, found in self._matches(doc_id, own, minhash):
+        if signed.shingles.size:
+            own = compact(signed.shingles)  # read once if spilled; ``keep`` stores the spilled form
+            for candidate, found in self._matches(doc_id, own, signed):
                 if found and (
                     best is None
                     or (found.similarity, found.containment) > (best.similarity, best.containment)
                 ):
                     best = Match(candidate, found.similarity, found.containment)
-        return best, shingles, minhash
+        return best, signed
 
-    def _matches(
-        self, doc_id: str, shingles: Shingles, minhash: MinHash
-    ) -> Iterator[tuple[str, Match | None]]:
+    def _matches(self, doc_id: str, shingles: Shingles, signed: Signed) -> Iterator[tuple[str, Match | None]]:
         if self.verified is None:
-            for candidate in sorted(self._bands.query(lsh_keys(minhash, self.settings))):
+            for candidate in sorted(self._bands.query(signed.lsh_keys.tolist())):
                 yield candidate, self.compare(shingles, self._shingles[candidate])
         else:  # pairs verified elsewhere (a cluster): the kept ones among this text's neighbours
             neighbours = self.verified.get(doc_id, ())
             yield from sorted(((c, m) for c, m in neighbours if c in self._kept), key=lambda n: n[0])
         if self.earlier is not None:
-            for candidate in self.earlier.candidates(band_keys(minhash, self.settings)):
+            for candidate in self.earlier.candidates(signed.index_keys()):
                 kept_shingles = self.earlier.shingles_of(candidate)
                 if kept_shingles:
                     yield candidate, self.compare(shingles, kept_shingles)
 
-    def keep(self, doc_id: str, shingles: Shingles, minhash: MinHash) -> None:
-        if not shingles.size:
+    def keep(self, doc_id: str, signed: Signed) -> None:
+        if not signed.shingles.size:
             return
         self._kept.add(doc_id)
         if self.verified is None:
-            self._bands.insert(doc_id, lsh_keys(minhash, self.settings))
-            self._shingles[doc_id] = shingles
+            self._bands.insert(doc_id, signed.lsh_keys.tolist())
+            self._shingles[doc_id] = signed.shingles
 
     def check(self, doc_id: str, text: str, cached: Signed | None = None) -> Match | None:
         """Return the kept document ``text`` duplicates, or keep it and return ``None``."""
-        match, shingles, minhash = self.find(text, cached, doc_id)
+        match, signed = self.find(text, cached, doc_id)
         if match is None:
-            self.keep(doc_id, shingles, minhash)
+            self.keep(doc_id, signed)
         return match

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import datasketch
 
-from .dedup import DedupSettings, Signed, band_keys, shingle_hashes, sign
+from .dedup import DedupSettings, Signed, shingle_hashes, sign
 from .read import is_utf8
 from .repeated import NOT_EVIDENCE, block_key
 from .write import iter_sidecars
@@ -169,15 +169,17 @@ class CorpusIndex:
 
     def add_documents(self, docs: Iterable[tuple[str, int, list[tuple[int, int]]]]) -> None:
         """Record kept documents: (id, body length, band keys). Replaces an id's old entry."""
+        bands: list[tuple[int, int, int]] = []
         with self.transaction():
             for doc_id, chars, band_keys in docs:
                 self._forget(doc_id)
                 number = self.db.execute(
                     "INSERT INTO docs (id, body_chars) VALUES (?, ?)", (doc_id, chars)
                 ).lastrowid
-                self.db.executemany(
-                    "INSERT OR IGNORE INTO bands VALUES (?, ?, ?)", [(b, k, number) for b, k in band_keys]
-                )
+                bands += [(band, key, number) for band, key in band_keys]
+            # In key order, the B-tree fills page after page instead of jumping around the file.
+            bands.sort()
+            self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?, ?)", bands)
 
     def _forget(self, doc_id: str) -> None:
         row = self.db.execute("SELECT number FROM docs WHERE id = ?", (doc_id,)).fetchone()
@@ -208,15 +210,38 @@ class CorpusIndex:
         return found
 
     def add_blocks(self, seen: Iterable[tuple[int, str]]) -> None:
-        """Record (block key, kept document) pairs; a block already seen often enough is skipped."""
+        """Record (block key, kept document) pairs; a block already seen in ``MAX_BLOCK_CLUSTERS``
+        stories is not recorded with more. The pairs are counted here and written in key order."""
+        stories: dict[int, dict[str, None]] = {}  # in the order seen, each once
+        for key, doc_id in seen:
+            stories.setdefault(key, {})[doc_id] = None
+        if not stories:
+            return
         with self.transaction():
-            for unsigned_key, doc_id in seen:
-                key = _signed(unsigned_key)
-                (count,) = self.db.execute("SELECT count(*) FROM blocks WHERE key = ?", (key,)).fetchone()
-                if count < MAX_BLOCK_CLUSTERS:
-                    self.db.execute(
-                        "INSERT OR IGNORE INTO blocks SELECT ?, number FROM docs WHERE id = ?", (key, doc_id)
-                    )
+            before = self.block_clusters(stories)
+            numbers = self._numbers({doc_id for listed in stories.values() for doc_id in listed})
+            rows: list[tuple[int, int]] = []
+            for key, listed in stories.items():
+                known = before.get(key, set())
+                room = MAX_BLOCK_CLUSTERS - len(known)
+                for doc_id in listed:
+                    if room <= 0:
+                        break
+                    if doc_id not in known and doc_id in numbers:
+                        rows.append((_signed(key), numbers[doc_id]))
+                        room -= 1
+            rows.sort()
+            self.db.executemany("INSERT OR IGNORE INTO blocks VALUES (?, ?)", rows)
+
+    def _numbers(self, doc_ids: set[str]) -> dict[str, int]:
+        """The row numbers of these documents (those in the index)."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_ids (id TEXT PRIMARY KEY)")
+        self.db.execute("DELETE FROM wanted_ids")
+        self.db.executemany("INSERT OR IGNORE INTO wanted_ids VALUES (?)", ((i,) for i in doc_ids))
+        rows = self.db.execute(
+            "SELECT docs.id, docs.number FROM wanted_ids JOIN docs ON docs.id = wanted_ids.id"
+        )
+        return dict(rows.fetchall())
 
 
 class EarlierRuns:
@@ -259,7 +284,7 @@ def block_evidence(body_blocks: list[str], removed: list[tuple[str, str]]) -> li
 def document_entry(
     doc_id: str, body: str, settings: DedupSettings, cached: Signed | None = None
 ) -> tuple[str, int, list[tuple[int, int]]]:
-    return doc_id, len(body), band_keys(sign(body, settings, cached).minhash, settings)
+    return doc_id, len(body), sign(body, settings, cached).index_keys()
 
 
 def rebuild(clean: Path, settings: DedupSettings) -> int:
