@@ -26,11 +26,11 @@ from .body import (
     after_headline,
     choose_body,
     gain,
-    list_after_colon,
     toolbar_links,
 )
 from .catalog import Catalog, Rule, default_catalog
 from .document import Document, Removal
+from .edges import list_after_colon
 from .language import stoplist_for
 from .layout import copies_of_other_blocks, gallery_captions, printed_twice_in
 

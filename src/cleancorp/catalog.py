@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
@@ -49,6 +49,10 @@ class Rule:
         if self.max_words is not None and words > self.max_words:
             return None
         return self.pattern.search(text)
+
+
+# What the catalog says about each block of a page: the rule that fired and its match, or None.
+Hits = Sequence[tuple[Rule, re.Match[str]] | None]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,145 @@
+"""The ends of a body, once it is found: teasers of other stories cut, an announced list kept.
+
+>>> texts = ["The tour dates:", "June 9 - Tampa", "June 10 - Miami", "June 12 - Atlanta"]
+>>> list_after_colon(texts, [None] * 4, [500.0, -20.0, -20.0, -20.0], (0, 0))
+(0, 3)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .catalog import Hits
+from .language import count_words
+
+SENTENCE_BREAK = re.compile(r"""[.!?…]["'”’)]*\s+["'“‘(]?[A-Z]""")
+TEASER_MIN_PAIRS = 3
+TEASER_MAX_WORDS = 60
+HEADLINE_MAX_WORDS = 20
+
+
+def _is_teaser_line(text: str, gain_of_block: float) -> bool:
+    """One sentence of prose: the summary under a teaser's headline."""
+    return gain_of_block > 0 and count_words(text) <= TEASER_MAX_WORDS and not SENTENCE_BREAK.search(text)
+
+
+def _is_headline_line(text: str, gain_of_block: float) -> bool:
+    return (
+        gain_of_block <= 0
+        and 2 <= count_words(text) <= HEADLINE_MAX_WORDS
+        and not text.rstrip().endswith(".")
+    )
+
+
+def _teaser_run(texts: Sequence[str], gains: Sequence[float], walk: Sequence[int], backward: bool) -> int:
+    """How many blocks of ``walk`` (from one edge of a body towards the other) a teaser run covers.
+
+    A run is 3+ pairs of a headline and one sentence, possibly with section headings between them,
+    and set apart from the prose next to it by a heading or a named block: a roundup of match
+    reports (score line, one sentence) that goes straight on from the story is the story.
+    """
+    first_kind, second_kind = (
+        (_is_teaser_line, _is_headline_line) if backward else (_is_headline_line, _is_teaser_line)
+    )
+    pairs = covered = position = 0
+    set_apart = False
+    while position < len(walk):
+        here = walk[position]
+        following = walk[position + 1] if position + 1 < len(walk) else None
+        if (
+            following is not None
+            and first_kind(texts[here], gains[here])
+            and second_kind(texts[following], gains[following])
+        ):
+            pairs, position, covered, set_apart = pairs + 1, position + 2, position + 2, False
+        elif gains[here] <= 0:  # a section heading, a "More" link, share buttons
+            position, set_apart = position + 1, True
+        else:
+            break
+    return covered if pairs >= TEASER_MIN_PAIRS and set_apart else 0
+
+
+def trim_teasers(
+    texts: Sequence[str], gains: Sequence[float], body: tuple[int, int] | None
+) -> tuple[int, int] | None:
+    """The body without a run of teasers at either end: headline, one sentence, headline, one
+    sentence... (other stories of the site, printed under or over the article)."""
+    if body is None:
+        return None
+    first, last = body
+    last -= _teaser_run(texts, gains, range(last, first - 1, -1), backward=True)
+    first += _teaser_run(texts, gains, range(first, last + 1), backward=False)
+    if (first, last) == body:
+        return body
+    while first <= last and gains[last] <= 0:
+        last -= 1
+    while first <= last and gains[first] <= 0:
+        first += 1
+    return (first, last) if first <= last else body
+
+
+LIST_AFTER_COLON_MAX_WORDS = 30
+LIST_AFTER_COLON_MIN_ITEMS = 2
+LIST_INTRO_MIN_WORDS = 3
+TABLE_MIN_ROWS = 4
+
+
+def _row_shape(text: str) -> tuple[bool, ...] | None:
+    """Which of a line's first two words hold a digit: "June 9 – Tampa" is (False, True)."""
+    words = text.split()[:2]
+    shape = tuple(any(ch.isdigit() for ch in word) for word in words)
+    return shape if len(shape) == 2 and any(shape) else None
+
+
+def _numbered_rows(texts: Sequence[str], hits: Hits, gains: Sequence[float], start: int) -> int:
+    """How many blocks from ``start`` are rows of one table: unnamed, not prose, and opening
+    with the same pattern of numbers ("June 9 – ...", "June 10 – ...")."""
+    shape = _row_shape(texts[start]) if start < len(texts) else None
+    end = start
+    while (
+        shape is not None
+        and end < len(texts)
+        and hits[end] is None
+        and gains[end] <= 0
+        and _row_shape(texts[end]) == shape
+    ):
+        end += 1
+    openings = {" ".join(text.split()[:2]) for text in texts[start:end]}
+    # A table's rows open differently ("June 9", "June 10"); a list of links dated one day does not.
+    return end - start if len(openings) * 2 > end - start else 0
+
+
+def list_after_colon(
+    texts: Sequence[str], hits: Hits, gains: Sequence[float], body: tuple[int, int] | None
+) -> tuple[int, int] | None:
+    """The body and the list its last lines announce: "The tour dates:" then one date a line.
+
+    The announcing line ends with a colon and no rule names it (not "Read more:"); the items are
+    short lines no rule names, up to the first prose, named or long block. Without a colon
+    ("The Doobie Brothers Tour Dates"), the items must be rows of one table: four or more lines
+    that open with the same pattern of numbers.
+    """
+    if body is None:
+        return None
+    first, last = body
+    intro = last if texts[last].rstrip().endswith(":") else last + 1
+    if intro < len(texts) and hits[intro] is None and not texts[intro].rstrip().endswith(":"):
+        rows = _numbered_rows(texts, hits, gains, intro + 1)
+        return (first, intro + rows) if rows >= TABLE_MIN_ROWS else body
+    if (
+        intro >= len(texts)
+        or hits[intro] is not None
+        or not texts[intro].rstrip().endswith(":")
+        or count_words(texts[intro]) < LIST_INTRO_MIN_WORDS  # "Bookmark with:" opens share links
+    ):
+        return body
+    end = intro
+    while (
+        end + 1 < len(texts)
+        and hits[end + 1] is None
+        and gains[end + 1] <= 0
+        and count_words(texts[end + 1]) <= LIST_AFTER_COLON_MAX_WORDS
+    ):
+        end += 1
+    return (first, end) if end - intro >= LIST_AFTER_COLON_MIN_ITEMS else body
