@@ -136,11 +136,6 @@ def _template(num_perm: int, seed: int) -> MinHash:
     return template
 
 
-@cache
-def _work_matrix(num_perm: int) -> np.ndarray:
-    return np.empty((num_perm, SIGNATURE_BATCH), dtype=np.uint32)
-
-
 def signature(shingles: np.ndarray, settings: DedupSettings) -> MinHash:
     """The MinHash of shingle hashes (uint32, already hashes), with datasketch's permutations.
 
@@ -151,15 +146,14 @@ def signature(shingles: np.ndarray, settings: DedupSettings) -> MinHash:
     a, b = (part.reshape(-1, 1) for part in template.permutations)
     values = template.hashvalues.copy()
     shift1, multiply1, shift2, multiply2, shift3 = _FMIX32
-    work = _work_matrix(settings.num_perm)  # a fresh num_perm x n matrix costs more than the math
     for start in range(0, len(shingles), SIGNATURE_BATCH):
         mixed = shingles[start : start + SIGNATURE_BATCH].astype(np.uint32)
         mixed = (mixed ^ (mixed >> shift1)) * multiply1
         mixed = (mixed ^ (mixed >> shift2)) * multiply2
         mixed ^= mixed >> shift3
-        permuted = work[:, : len(mixed)]
-        np.multiply(a, mixed, out=permuted)
-        np.add(permuted, b, out=permuted)
+        # One num_perm x n matrix, added to in place: a temporary per operation costs more than the math.
+        permuted = a * mixed
+        permuted += b
         np.minimum(values, permuted.min(axis=1), out=values)
     return MinHash(
         settings.num_perm, settings.seed, hashvalues=values, permutations=template.permutations,
