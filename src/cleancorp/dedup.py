@@ -196,6 +196,7 @@ class Signed:
     # times): uint64 keys of the in-memory LSH buckets, uint32 keys of the persistent index.
     lsh_keys: np.ndarray
     band_keys: np.ndarray
+    chars: int  # the body's length: the longest version of a story is the one kept
 
     def spilled(self, spill: Spill) -> Signed:
         """The same, with the shingles in ``spill`` (a run holding many documents)."""
@@ -223,7 +224,7 @@ def sign(text: str, settings: DedupSettings, cached: Signed | None = None) -> Si
     minhash = LeanMinHash(signature(array, settings))
     return Signed(
         key, array, minhash, np.array(lsh_keys(minhash, settings), dtype=np.uint64),
-        np.array([value for _, value in band_keys(minhash, settings)], dtype=np.uint32),
+        np.array([value for _, value in band_keys(minhash, settings)], dtype=np.uint32), len(text),
     )  # fmt: skip
 
 
@@ -343,7 +344,9 @@ class NearDuplicates:
 
         Ties go to the first candidate: in-run documents in id order, then earlier runs'.
         """
-        signed = sign(text, self.settings, cached)
+        return self._best(doc_id, sign(text, self.settings, cached))
+
+    def _best(self, doc_id: str, signed: Signed) -> tuple[Match | None, Signed]:
         best: Match | None = None
         if signed.shingles.size:
             own = compact(signed.shingles)  # read once if spilled; ``keep`` stores the spilled form
@@ -378,7 +381,11 @@ class NearDuplicates:
 
     def check(self, doc_id: str, text: str, cached: Signed | None = None) -> Match | None:
         """Return the kept document ``text`` duplicates, or keep it and return ``None``."""
-        match, signed = self.find(text, cached, doc_id)
+        return self.check_signed(doc_id, sign(text, self.settings, cached))
+
+    def check_signed(self, doc_id: str, signed: Signed) -> Match | None:
+        """:meth:`check` for a body signed already (the caller vouches that it is the current one)."""
+        match, signed = self._best(doc_id, signed)
         if match is None:
             self.keep(doc_id, signed)
         return match

@@ -43,6 +43,7 @@ class Removal:
     fields: dict[str, str] = field(default_factory=dict)
     raw: str = ""
     position: int = -1  # index of the block among all blocks of the repaired text
+    key: int = 0  # language.block_key(text), once made (in the worker that cleaned it); 0 before
 
     def as_dict(self) -> dict[str, str | int]:
         entry: dict[str, str | int] = {"category": self.category, "rule": self.rule, "text": self.text}
@@ -62,6 +63,7 @@ class Block:
     text: str
     raw: str
     position: int = -1  # index among all blocks of the repaired text, for explaining
+    key: int = 0  # language.block_key(text), once made (in the worker that cleaned it); 0 before
 
 
 class PackedBlocks(Sequence[Block]):
@@ -69,19 +71,20 @@ class PackedBlocks(Sequence[Block]):
 
     A Python ``str`` with a single curly quote takes two bytes a character, and each ``Block``
     is an object of its own; packed, a body takes about its UTF-8 size. Reading gives ``Block``
-    objects again (``raw`` empty).
+    objects again (``raw`` empty), and the blocks' keys can be read without the text.
 
-    >>> packed = PackedBlocks([Block("Café ’round", "", 0), Block("Second", "", 3)])
-    >>> len(packed), packed[1].text, packed[1].position, [b.text for b in packed]
-    (2, 'Second', 3, ['Café ’round', 'Second'])
+    >>> packed = PackedBlocks([Block("Café ’round", "", 0, key=7), Block("Second", "", 3, key=9)])
+    >>> len(packed), packed[1].text, packed[1].position, [b.text for b in packed], packed.keys().tolist()
+    (2, 'Second', 3, ['Café ’round', 'Second'], [7, 9])
     """
 
-    __slots__ = ("_data", "_positions")
+    __slots__ = ("_data", "_keys", "_positions")
 
     def __init__(self, blocks: Iterable[Block]) -> None:
         blocks = list(blocks)
         self._data: bytes | Stored = "\n".join(block.text for block in blocks).encode("utf-8")
         self._positions = array("i", (block.position for block in blocks))
+        self._keys = array("Q", (block.key for block in blocks))
 
     @staticmethod
     def packable(blocks: Iterable[Block]) -> bool:
@@ -91,6 +94,10 @@ class PackedBlocks(Sequence[Block]):
     def texts(self) -> list[str]:
         data = self._data if isinstance(self._data, bytes) else self._data.read()
         return data.decode("utf-8").split("\n") if self._positions else []
+
+    def keys(self) -> array[int]:
+        """The blocks' keys as they were packed (0 for a block whose key was not made)."""
+        return self._keys
 
     def spill(self, spill: Spill) -> None:
         """Move the text to ``spill``; it is read back whenever the blocks are."""
@@ -109,15 +116,15 @@ class PackedBlocks(Sequence[Block]):
         return blocks[index]
 
     def __iter__(self) -> Iterator[Block]:
-        for text, position in zip(self.texts(), self._positions, strict=True):
-            yield Block(text, "", position)
+        for text, position, key in zip(self.texts(), self._positions, self._keys, strict=True):
+            yield Block(text, "", position, key)
 
-    def __getstate__(self) -> tuple[bytes, array[int]]:
+    def __getstate__(self) -> tuple[bytes, array[int], array[int]]:
         data = self._data if isinstance(self._data, bytes) else self._data.read()
-        return data, self._positions
+        return data, self._positions, self._keys
 
-    def __setstate__(self, state: tuple[bytes, array[int]]) -> None:
-        self._data, self._positions = state
+    def __setstate__(self, state: tuple[bytes, array[int], array[int]]) -> None:
+        self._data, self._positions, self._keys = state
 
 
 class PackedRemovals(Sequence[Removal]):

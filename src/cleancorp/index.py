@@ -25,17 +25,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 import datasketch
 
 from .dedup import DedupSettings, Signed, shingle_hashes, sign
+from .language import block_key
 from .read import is_utf8
-from .repeated import NOT_EVIDENCE, block_key
+from .repeated import NOT_EVIDENCE
 from .write import iter_sidecars
 
 INDEX_NAME = "index.sqlite"
@@ -270,25 +272,25 @@ class EarlierRuns:
         return shingle_hashes(body, self.settings.shingle_size)
 
 
+T = TypeVar("T")  # a block's text or key
 EDGE_BLOCKS = 10  # boilerplate that survives cleaning sits near the ends of a body
 MAX_REMOVED_EVIDENCE = 40  # removed blocks a document adds to the block evidence
 
 
-def edge_blocks(texts: list[str]) -> list[str]:
-    return texts if len(texts) <= 2 * EDGE_BLOCKS else texts[:EDGE_BLOCKS] + texts[-EDGE_BLOCKS:]
+def edge_blocks(blocks: Sequence[T]) -> list[T]:
+    blocks = list(blocks)
+    return blocks if len(blocks) <= 2 * EDGE_BLOCKS else blocks[:EDGE_BLOCKS] + blocks[-EDGE_BLOCKS:]
 
 
-def block_evidence(body_blocks: list[str], removed: list[tuple[str, str]]) -> list[str]:
-    """The blocks a kept story adds to the index: the edges of its body and what cleaning
-    removed from it ((category, text) pairs), per-story lines like bylines aside."""
+def block_evidence(body_blocks: Sequence[T], removed: Iterable[tuple[str, T]]) -> list[T]:
+    """The blocks (texts or keys) a kept story adds to the index: the edges of its body and what
+    cleaning removed from it ((category, block) pairs), per-story lines like bylines aside."""
     dropped = [text for category, text in removed if category not in NOT_EVIDENCE]
     return edge_blocks(body_blocks) + dropped[:MAX_REMOVED_EVIDENCE]
 
 
-def document_entry(
-    doc_id: str, body: str, settings: DedupSettings, cached: Signed | None = None
-) -> tuple[str, int, list[tuple[int, int]]]:
-    return doc_id, len(body), sign(body, settings, cached).index_keys()
+def document_entry(doc_id: str, signed: Signed) -> tuple[str, int, list[tuple[int, int]]]:
+    return doc_id, signed.chars, signed.index_keys()
 
 
 def rebuild(clean: Path, settings: DedupSettings) -> int:
@@ -305,7 +307,7 @@ def rebuild(clean: Path, settings: DedupSettings) -> int:
         except (OSError, ValueError):
             continue
         doc_id = sidecar["id"]
-        entries.append(document_entry(doc_id, body, settings))
+        entries.append(document_entry(doc_id, sign(body, settings)))
         texts = [block for block in body.split("\n\n") if block.strip()]
         removed = [(r.get("category", ""), r.get("text", "")) for r in sidecar.get("removed", [])]
         seen += [(block_key(text), doc_id) for text in block_evidence(texts, removed)]

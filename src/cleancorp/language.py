@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from functools import cache, lru_cache
 
 import justext
+import xxhash
 
 WORD = re.compile(r"\w+")
 # Chinese and Japanese are written without spaces: about two characters make a word.
@@ -84,6 +85,15 @@ def comparison_key(text: str) -> str:
     True
     """
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def block_key(text: str) -> int:
+    """A block's 64-bit name for corpus evidence and the index: its :func:`comparison_key`, hashed.
+
+    >>> block_key("Follow us on  Twitter") == block_key("FOLLOW US ON TWITTER")
+    True
+    """
+    return xxhash.xxh64_intdigest(comparison_key(text).encode())
 
 
 def words_of(text: str) -> list[str]:

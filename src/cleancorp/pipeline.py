@@ -29,7 +29,7 @@ from .index import EarlierRuns
 from .metadata import extract_metadata
 from .read import DEFAULT_MAX_BYTES, InputFile, read_document
 from .repair import repair, repair_text
-from .repeated import RepeatSettings, remove_repeated
+from .repeated import RepeatSettings, make_keys, remove_repeated
 
 
 @dataclass(frozen=True)
@@ -128,9 +128,10 @@ def process_input(item: InputFile, options: Options) -> Document:
 
 
 def finish_in_worker(doc: Document, options: Options) -> Document:
-    """Sign a cleaned document's body, and drop what the corpus stages never read."""
+    """Sign a cleaned document's body, name its blocks, and drop what the corpus stages never read."""
     if doc.status is Status.KEPT:
         doc.signed = sign(doc.body, options.dedup)
+    make_keys(doc)
     # A run holds every document until the corpus stages are done.
     doc.text = ""
     for part in doc.removed:
@@ -171,15 +172,17 @@ def deduplicate(
 
     def priority(doc: Document) -> tuple[bool, int, str]:
         kept_before = index is not None and index.body_chars(doc.id) is not None
-        return not kept_before, -len(doc.body), doc.id
+        return not kept_before, -doc.signed.chars if doc.signed else 0, doc.id
 
-    ordered = sorted((d for d in docs if d.status is Status.KEPT), key=priority)
-    for doc in ordered:
-        doc.signed = sign(doc.body, settings, doc.signed)
+    kept = [d for d in docs if d.status is Status.KEPT]
+    for doc in kept:
+        if doc.signed is None:  # a body changed since it was signed (the stages that change one say so)
+            doc.signed = sign(doc.body, settings)
+    ordered = sorted(kept, key=priority)
     signed = [(doc.id, doc.signed) for doc in ordered if doc.signed is not None]
     finder = NearDuplicates(settings, earlier, pair_finder(signed, settings) if pair_finder else None)
     for doc in ordered:
-        match = finder.check(doc.id, doc.body, doc.signed)
+        match = finder.check_signed(doc.id, doc.signed)
         if match is None:
             doc.cluster = doc.id
         else:

@@ -16,15 +16,12 @@ three different stories is still prose, a footer recurs on every page of its sit
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-
-import xxhash
 
 from .catalog import Catalog, default_catalog
 from .document import Block, Document, PackedBlocks, Removal, Status
+from .language import block_key
 
 
 @dataclass(frozen=True)
@@ -35,21 +32,33 @@ class RepeatSettings:
     enabled: bool = True
 
 
-@lru_cache(maxsize=1 << 16)  # a run asks for the same blocks' keys several times
-def block_key(text: str) -> int:
-    """Blocks are compared case-folded, NFKC, spaces collapsed."""
-    folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-    return xxhash.xxh64_intdigest(folded.encode())
-
-
 # Per-story lines: recurring ones are the same byline or title, not site boilerplate.
 NOT_EVIDENCE = frozenset({"title", "duplicate_title", "byline"})
 
 
-def evidence_texts(doc: Document) -> list[str]:
+def key_of(part: Block | Removal) -> int:
+    """The block key of a block or removal: the one the worker stored, or made now."""
+    return part.key or block_key(part.text)
+
+
+def make_keys(doc: Document) -> None:
+    """Store every block's and removal's key (in the worker: the corpus stages, serial, only read
+    them, and packed blocks need not be decoded to be counted)."""
+    for part in (*doc.blocks, *doc.removed):
+        part.key = block_key(part.text)
+
+
+def block_keys(blocks: Sequence[Block]) -> Sequence[int]:
+    """The keys of ``blocks``, in order."""
+    if isinstance(blocks, PackedBlocks) and 0 not in (keys := blocks.keys()):
+        return keys
+    return [key_of(block) for block in blocks]
+
+
+def evidence_keys(doc: Document) -> list[int]:
     """The blocks of ``doc`` that count as evidence: its body and what cleaning removed from it."""
-    removed = [r.text for r in doc.removed if r.category not in NOT_EVIDENCE and r.rule != "repeated"]
-    return [block.text for block in doc.blocks] + removed
+    removed = [key_of(r) for r in doc.removed if r.category not in NOT_EVIDENCE and r.rule != "repeated"]
+    return [*block_keys(doc.blocks), *removed]
 
 
 Stories = str | set[str]  # the one cluster a block was seen in (most blocks), or several
@@ -64,8 +73,8 @@ def count_clusters(docs: Iterable[Document]) -> dict[int, Stories]:
     clusters: dict[int, Stories] = {}
     for doc in docs:
         if doc.status in (Status.KEPT, Status.DUPLICATE) and doc.cluster:
-            for text in evidence_texts(doc):
-                _add(clusters, block_key(text), doc.cluster)
+            for key in evidence_keys(doc):
+                _add(clusters, key, doc.cluster)
     return clusters
 
 
@@ -108,14 +117,17 @@ def remove_repeated(
         for key, stories in earlier(list(clusters)).items():
             for story in stories:
                 _add(clusters, key, story)
+    fewest = min(settings.min_clusters, settings.long_min_clusters)
     removed = 0
     for doc in docs:
         if doc.status not in (Status.KEPT, Status.DUPLICATE):
             continue
+        counts = [_count(clusters.get(key)) for key in block_keys(doc.blocks)]
+        if max(counts, default=0) < fewest:
+            continue  # nothing here recurs enough: the blocks need not be read
         kept: list[Block] = []
         repeated: list[Removal] = []
-        for block in doc.blocks:
-            count = _count(clusters.get(block_key(block.text)))
+        for block, count in zip(doc.blocks, counts, strict=True):
             needed = (
                 settings.long_min_clusters
                 if len(block.text.split()) >= settings.long_words
@@ -123,13 +135,16 @@ def remove_repeated(
             )
             category = _category(block.text, catalog) if count >= needed else None
             if category is not None and category not in kept_categories:
-                removal = Removal(category, "repeated", block.text, "body", {"count": str(count)}, block.raw)
-                removal.position = block.position
+                removal = Removal(
+                    category, "repeated", block.text, "body", {"count": str(count)}, block.raw,
+                    block.position, block.key,
+                )  # fmt: skip
                 repeated.append(removal)
             else:
                 kept.append(block)
         if repeated:  # untouched documents stay as they are (maybe packed)
             doc.blocks = PackedBlocks(kept) if isinstance(doc.blocks, PackedBlocks) else kept
             doc.removed = [*doc.removed, *repeated]
+            doc.signed = None  # it was made from the body before
             removed += len(repeated)
     return removed

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .dedup import sign
 from .document import Document, PackedBlocks, PackedRemovals, Status
 from .failpoints import failpoint
 from .htmlreport import duplicate_pairs, render_report
@@ -25,7 +26,7 @@ from .lock import RunLock
 from .manifest import Manifest, Plan, make_plan, read_entries
 from .pipeline import Options, catalog_for, corpus_stage, process_all
 from .read import InputFile, display_path, find_inputs, input_id
-from .repeated import block_key
+from .repeated import block_keys, key_of
 from .spill import Spill
 from .write import STATE_DIR, atomic_write, build_report, write_document, write_report
 
@@ -48,12 +49,13 @@ def record_in_index(index: CorpusIndex, docs: list[Document], options: Options) 
     """After the outputs exist: the run's kept documents and block evidence go into the index."""
     index.forget(sorted(d.id for d in docs if d.status is not Status.KEPT))
     kept = sorted((d for d in docs if d.status is Status.KEPT), key=lambda d: d.id)
-    index.add_documents(document_entry(d.id, d.body, options.dedup, d.signed) for d in kept)
+    # The final deduplication signed every kept body as it is now.
+    index.add_documents(document_entry(d.id, d.signed or sign(d.body, options.dedup)) for d in kept)
     seen = []
     for doc in sorted(docs, key=lambda d: d.id):
         if doc.cluster and doc.status in (Status.KEPT, Status.DUPLICATE):
-            texts = block_evidence([b.text for b in doc.blocks], [(r.category, r.text) for r in doc.removed])
-            seen += [(block_key(text), doc.cluster) for text in texts]
+            keys = block_evidence(block_keys(doc.blocks), [(r.category, key_of(r)) for r in doc.removed])
+            seen += [(key, doc.cluster) for key in keys]
     index.add_blocks(seen)
 
 
