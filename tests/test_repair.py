@@ -1,12 +1,22 @@
 import json
+import re
 
 import ftfy
 import ftfy.bad_codecs
 import pytest
+from ftfy.badness import MOJIBAKE_CATEGORIES, is_bad
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from cleancorp.repair import EXTRACTED_CONFIG, TEXT_CONFIG, fix_unicode, normalize_line, repair_text
+from cleancorp.repair import (
+    EXTRACTED_CONFIG,
+    INVISIBLE,
+    TEXT_CONFIG,
+    fix_unicode,
+    looks_bad,
+    normalize_line,
+    repair_text,
+)
 
 from .conftest import DATA, RAW
 
@@ -74,3 +84,45 @@ def test_normalized_lines_have_no_edge_or_double_spaces(text):
     line = normalize_line(text.replace("\n", " "))
     assert line == line.strip()
     assert "  " not in line
+
+
+SPACES = " \t\u00a0\u1680\u2000\u2005\u200a\u202f\u205f\u3000"
+
+
+@given(st.text() | st.text(alphabet=SPACES + "ab\u200b"))
+def test_normalize_line_collapses_every_run_of_spaces_as_one_plain_pattern_does(text):
+    """Only runs that change are replaced; the result is the plain definition's."""
+    plain = re.sub(
+        "[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+", " ", text.translate(INVISIBLE)
+    ).strip()
+    assert normalize_line(text) == plain
+
+
+def _characters(category: str) -> set[str]:
+    """The characters of one of ftfy's categories (regex class contents, with ranges)."""
+    ranges = re.findall(r"(.)-(.)", category, re.S)
+    spans = {chr(c) for a, b in ranges for c in range(ord(a), ord(b) + 1)}
+    return spans | set(re.sub(r"(.)-(.)", "", category, flags=re.S))
+
+
+# Every character ftfy's badness regex names, and the plain ones its patterns mention.
+BADNESS_ALPHABET = sorted(
+    set().union(*map(_characters, MOJIBAKE_CATEGORIES.values())) | set("aZz .,?!1\n—’ΒΓΞΟВГРСÂÃÎÐØÙà√≈‚Ђ×²€°")
+)
+
+
+def test_looks_bad_agrees_with_ftfy_on_every_pair_of_its_characters():
+    pairs = [a + b for a in BADNESS_ALPHABET for b in BADNESS_ALPHABET]
+    assert len(pairs) > 100_000
+    assert [p for p in pairs if looks_bad(p) != is_bad(p)] == []
+
+
+@given(st.text(alphabet=BADNESS_ALPHABET, min_size=3) | st.text())
+def test_looks_bad_agrees_with_ftfy(text):
+    assert looks_bad(text) == is_bad(text)
+
+
+def test_looks_bad_agrees_with_ftfy_on_real_lines():
+    lines = [line for text in corpus_texts() for line in text.split("\n")]
+    assert sum(map(is_bad, lines)) > 100
+    assert [line for line in lines if looks_bad(line) != is_bad(line)] == []

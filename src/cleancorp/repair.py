@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 import ftfy
-from ftfy.badness import is_bad
+from ftfy.badness import MOJIBAKE_CATEGORIES, is_bad
 from ftfy.chardata import CONTROL_CHARS, HTML_ENTITY_RE, LIGATURES, WIDTH_MAP
 
 from .document import Block, Document
@@ -29,7 +29,10 @@ EXTRACTED_CONFIG = _BASE_CONFIG._replace(unescape_html=False)
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u180e\u00ad"), None)
 INVISIBLE_CHARACTER = re.compile("[\u200b\u2060\ufeff\u180e\u00ad]")
 OTHER_SPACES = re.compile(r"[\t\u1680\u2000-\u200a\u202f\u205f\u3000]")
-SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+SPACE_CHARACTERS = "\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"  # and " "
+# A run of spaces that normalizing changes: two or more, or one that is not " ". Single spaces,
+# nearly every match of a plain ``[ ...]+``, are left alone instead of replaced by themselves.
+SPACES_TO_COLLAPSE = re.compile(f" [ {SPACE_CHARACTERS}]+|[{SPACE_CHARACTERS}][ {SPACE_CHARACTERS}]*")
 # Cloudflare's e-mail obfuscation leaves this text where an address was.
 EMAIL_PROTECTED = re.compile(r"\[email(?:\s|\u00a0)*protected\]", re.I)
 EMAIL_PLACEHOLDER = "[email]"
@@ -57,6 +60,28 @@ FIXER_CHARACTERS |= set(LIGATURES) | set(WIDTH_MAP) | set(CONTROL_CHARS)
 MAY_NEED_A_FIXER = re.compile(f"[{_character_class(FIXER_CHARACTERS)}]")
 
 
+# Every match of ftfy's badness regex (ftfy.badness.BADNESS_RE, ~40 alternatives tried at every
+# position: ~100 us on a line) holds one of these characters or pairs, read off its alternatives;
+# a segment with none of them is not bad. Lowercase accents and curly quotes alone, which most
+# non-English lines have, are not in the list. tests/test_repair.py checks every pair of
+# characters and many texts against ftfy.
+MAYBE_BAD = re.compile(
+    "[{c1}{bad}{currency}{numeric}{law}{box}{upper_accented}ŒœÙ‚Ђ]"
+    "|[{end_punctuation}][{start_punctuation}{lower_accented}]"
+    "|[{lower_accented}{upper_accented}][{start_punctuation}{end_punctuation}]"
+    "|[ВГРСΒΓΞΟ][{start_punctuation}{end_punctuation}°]".format(**MOJIBAKE_CATEGORIES)
+)
+
+
+def looks_bad(segment: str) -> bool:
+    """``ftfy.badness.is_bad``, answered without its regex when none of its patterns can match.
+
+    >>> looks_bad("Zoë wrote “café” in Kraków"), looks_bad("Itâ€™s")
+    (False, True)
+    """
+    return MAYBE_BAD.search(segment) is not None and is_bad(segment)
+
+
 def unchanged_by_ftfy(segment: str, config: ftfy.TextFixerConfig) -> bool:
     """True when ``ftfy.fix_and_explain(segment, config)`` would return ``segment`` with no steps.
 
@@ -75,7 +100,7 @@ def unchanged_by_ftfy(segment: str, config: ftfy.TextFixerConfig) -> bool:
         return False
     if config.normalization and not unicodedata.is_normalized(config.normalization, segment):
         return False
-    return not (config.fix_encoding and is_bad(segment))
+    return not (config.fix_encoding and looks_bad(segment))
 
 
 def explain_fixes(explanation: list[tuple[str, str]] | None) -> list[str]:
@@ -125,7 +150,7 @@ def normalize_line(line: str) -> str:
     """Whitespace as written: no invisible characters, single spaces, no edge spaces."""
     if INVISIBLE_CHARACTER.search(line):  # rare; str.translate costs more than looking first
         line = line.translate(INVISIBLE)
-    return SPACES.sub(" ", line).strip()
+    return SPACES_TO_COLLAPSE.sub(" ", line).strip()
 
 
 def _repair(text: str, extracted: bool) -> tuple[list[str], list[str], list[str]]:
