@@ -339,14 +339,11 @@ class NearDuplicates:
     def compare(self, a: set[int] | Shingles, b: set[int] | Shingles) -> Match | None:
         return compare(a, b, self.settings)
 
-    def find(self, text: str, cached: Signed | None = None, doc_id: str = "") -> tuple[Match | None, Signed]:
-        """The best verified match among kept documents, with the text's shingles and signature.
+    def best_match(self, doc_id: str, signed: Signed) -> Match | None:
+        """The best verified match among kept documents for a signed body.
 
         Ties go to the first candidate: in-run documents in id order, then earlier runs'.
         """
-        return self._best(doc_id, sign(text, self.settings, cached))
-
-    def _best(self, doc_id: str, signed: Signed) -> tuple[Match | None, Signed]:
         best: Match | None = None
         if signed.shingles.size:
             own = compact(signed.shingles)  # read once if spilled; ``keep`` stores the spilled form
@@ -356,7 +353,7 @@ class NearDuplicates:
                     or (found.similarity, found.containment) > (best.similarity, best.containment)
                 ):
                     best = Match(candidate, found.similarity, found.containment)
-        return best, signed
+        return best
 
     def _matches(self, doc_id: str, shingles: Shingles, signed: Signed) -> Iterator[tuple[str, Match | None]]:
         if self.verified is None:
@@ -385,7 +382,7 @@ class NearDuplicates:
 
     def check_signed(self, doc_id: str, signed: Signed) -> Match | None:
         """:meth:`check` for a body signed already (the caller vouches that it is the current one)."""
-        match, signed = self._best(doc_id, signed)
+        match = self.best_match(doc_id, signed)
         if match is None:
             self.keep(doc_id, signed)
         return match
