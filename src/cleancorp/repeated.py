@@ -135,11 +135,11 @@ def remove_repeated(
             )
             category = _category(block.text, catalog) if count >= needed else None
             if category is not None and category not in kept_categories:
-                removal = Removal(
-                    category, "repeated", block.text, "body", {"count": str(count)}, block.raw,
-                    block.position, block.key,
+                fields = {"count": str(count)}
+                repeated.append(
+                    Removal(category, "repeated", block.text, fields=fields, raw=block.raw,
+                            position=block.position, key=block.key)
                 )  # fmt: skip
-                repeated.append(removal)
             else:
                 kept.append(block)
         if repeated:  # untouched documents stay as they are (maybe packed)
