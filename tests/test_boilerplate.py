@@ -299,6 +299,23 @@ def test_teasers_of_other_stories_after_the_article_go():
     assert kept([PARA, PARA2, "More", *teasers]) == [PARA, PARA2]
 
 
+def test_teaser_leads_with_abbreviations_are_still_one_sentence():
+    # news-train (CBC): the site's headlines after the story; "U.S. Food", "p.m. ET" and "Inc. CEO"
+    # end abbreviations, not sentences, so each lead is still a teaser's one sentence.
+    teasers = [
+        "U.S. FDA clears meat, milk from cloned animals",
+        "A final risk assessment released Tuesday by the U.S. Food and Drug Administration has found "
+        "that meat and milk from cloned animals are safe to consume.",
+        "Raptors look for 4th-straight win",
+        "Chris Bosh and the Toronto Raptors will try to match their longest winning streak of the season "
+        "when they take on the Pistons in Detroit Tuesday (7:30 p.m. ET).",
+        "Movie rentals, slim computer highlight speech by Apple's Jobs",
+        "Downloadable movie rentals and an ultra-slim computer were in Apple Inc. CEO Steve Jobs's bag "
+        "of goodies introduced Tuesday at the annual Macworld conference.",
+    ]
+    assert kept([PARA, PARA2, "Headlines", *teasers]) == [PARA, PARA2]
+
+
 def test_a_roundup_of_headed_one_sentence_reports_is_the_story():
     roundup = [
         "Canucks 2 Ducks 1",

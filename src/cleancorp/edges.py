@@ -14,14 +14,46 @@ from .catalog import Hits
 from .language import count_words
 
 SENTENCE_BREAK = re.compile(r"""[.!?…]["'”’)]*\s+["'“‘(]?[A-Z]""")
+# A full stop after these ends an abbreviation, not a sentence: "the U.S. Food and Drug
+# Administration", "Apple Inc. CEO Steve Jobs", "Tuesday (7:30 p.m. ET)".
+ABBREVIATIONS = frozenset({
+    "mr", "mrs", "ms", "dr", "prof", "rev", "st", "mt", "ft", "jr", "sr", "sen", "rep", "gov", "gen", "lt",
+    "col", "capt", "cmdr", "sgt", "adm", "supt", "insp", "det", "inc", "corp", "co", "ltd", "bros", "vs",
+    "etc", "approx", "dept", "univ", "ave", "blvd", "rd",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+})  # fmt: skip
 TEASER_MIN_PAIRS = 3
 TEASER_MAX_WORDS = 60
 HEADLINE_MAX_WORDS = 20
 
 
+def ends_abbreviation(text: str, stop: int) -> bool:
+    """Whether the full stop at ``text[stop]`` closes an abbreviation: an initial ("J."), a dotted
+    one ("U.S.", "p.m.") or a title or company word ("Dr.", "Inc.").
+
+    >>> ends_abbreviation("the U.S. Food", 7), ends_abbreviation("in 2002. Food", 7)
+    (True, False)
+    """
+    if text[stop] != ".":
+        return False
+    word = text[:stop].rsplit(None, 1)[-1].lstrip("\"'“‘(") if text[:stop].strip() else ""
+    return (len(word) == 1 and word.isalpha()) or "." in word or word.lower() in ABBREVIATIONS
+
+
+def has_sentence_break(text: str) -> bool:
+    """Whether ``text`` holds more than one sentence.
+
+    >>> has_sentence_break("Meat from cloned animals is safe, the U.S. Food and Drug Administration says.")
+    False
+    >>> has_sentence_break("The vote was close. Mr. Smith won.")
+    True
+    """
+    return any(not ends_abbreviation(text, found.start()) for found in SENTENCE_BREAK.finditer(text))
+
+
 def _is_teaser_line(text: str, gain_of_block: float) -> bool:
     """One sentence of prose: the summary under a teaser's headline."""
-    return gain_of_block > 0 and count_words(text) <= TEASER_MAX_WORDS and not SENTENCE_BREAK.search(text)
+    return gain_of_block > 0 and count_words(text) <= TEASER_MAX_WORDS and not has_sentence_break(text)
 
 
 def _is_headline_line(text: str, gain_of_block: float) -> bool:
