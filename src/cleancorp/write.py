@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .document import SCHEMA_VERSION, Document, Status
+from .document import SCHEMA_VERSION, Document, Removal, Status
 from .failpoints import failpoint
 from .read import display_path
 
@@ -146,8 +146,15 @@ def build_report(
 ) -> dict[str, Any]:
     """Run-level counts: statuses, removed categories, encoding fixes, clusters, failures."""
     statuses = Counter(doc.status.value for doc in docs)
-    categories = Counter(r.category for doc in docs for r in doc.removed)
-    rules = Counter(f"{r.category}/{r.rule}" for doc in docs for r in doc.removed)
+    # One pass: a run's removals wait in its spill file, and every reading unpickles them.
+    categories: Counter[str] = Counter()
+    rules: Counter[str] = Counter()
+    examples = RemovedExamples()
+    for doc in docs:
+        for removal in doc.removed:
+            categories[removal.category] += 1
+            rules[f"{removal.category}/{removal.rule}"] += 1
+            examples.add(removal)
     fixes = Counter(fix for doc in docs for fix in doc.fixes)
     encodings = Counter(doc.encoding for doc in docs if doc.encoding)
     clusters = Counter(doc.cluster for doc in docs if doc.cluster)
@@ -166,7 +173,7 @@ def build_report(
                 {"cluster": c, "size": n} for c, n in sorted(multi.items(), key=lambda x: (-x[1], x[0]))[:20]
             ],
         },
-        "removed_examples": removed_examples(docs),
+        "removed_examples": examples.most_frequent(),
         "errors": [{"source": doc.source, "error": doc.error} for doc in docs if doc.status is Status.ERROR]
         + problems,
         "empty": [{"source": doc.source, "reason": doc.reason} for doc in docs if doc.status is Status.EMPTY][
@@ -176,17 +183,33 @@ def build_report(
     }
 
 
-def removed_examples(docs: list[Document], per_category: int = 3, width: int = 200) -> dict[str, list[str]]:
-    """A few distinct removed texts per category, the most frequent first, for the report."""
-    counts: dict[str, Counter[str]] = {}
-    for doc in docs:
-        for removal in doc.removed:
-            text = removal.text if len(removal.text) <= width else removal.text[: width - 1] + "…"
-            counts.setdefault(removal.category, Counter())[text] += 1
-    return {
-        category: [text for text, _ in sorted(texts.items(), key=lambda x: (-x[1], x[0]))[:per_category]]
-        for category, texts in sorted(counts.items())
-    }
+class RemovedExamples:
+    """A few distinct removed texts per category, the most frequent first, for the report.
+
+    >>> examples = RemovedExamples(per_category=1)
+    >>> for text in ("Home", "Menu", "Menu"):
+    ...     examples.add(Removal("navigation", "menu_word", text))
+    >>> examples.most_frequent()
+    {'navigation': ['Menu']}
+    """
+
+    def __init__(self, per_category: int = 3, width: int = 200) -> None:
+        self.per_category, self.width = per_category, width
+        self.counts: dict[str, Counter[str]] = {}
+
+    def add(self, removal: Removal) -> None:
+        text = removal.text
+        if len(text) > self.width:
+            text = text[: self.width - 1] + "…"
+        self.counts.setdefault(removal.category, Counter())[text] += 1
+
+    def most_frequent(self) -> dict[str, list[str]]:
+        return {
+            category: [
+                text for text, _ in sorted(texts.items(), key=lambda x: (-x[1], x[0]))[: self.per_category]
+            ]
+            for category, texts in sorted(self.counts.items())
+        }
 
 
 def write_report(clean: Path, report: dict[str, Any]) -> Path:
