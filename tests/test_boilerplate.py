@@ -462,3 +462,18 @@ def test_a_table_under_a_heading_after_the_story_stays_but_dated_links_do_not():
     links = [f"January 15, 2008 {title}" for title in ("Police make arrest", "Worker rescued", "GOP vies",
                                                        "Community tries", "Two cops honored")]  # fmt: skip
     assert kept([*story, "More headlines", *links]) == story
+
+
+def test_a_short_closing_sentence_stays_with_the_story():
+    # news-train: the last line of a story, too short to count as prose by itself.
+    texts = [PARA, PARA2, "The art was not damaged in the fire.", "Home", "Contact us"]
+    assert kept(texts) == [PARA, PARA2, "The art was not damaged in the fire."]
+
+
+def test_short_lines_after_the_story_that_are_not_its_sentences_go():
+    for after in (
+        "Post to the Mailbox!",
+        "John Bartosek, Editor, The Palm Beach Post.",
+        "CANOE home | We welcome your feedback.",
+    ):
+        assert kept([PARA, PARA2, after, "Home"]) == [PARA, PARA2], after

@@ -244,6 +244,42 @@ def choose_body(
     return listed if prose_weight < settings.list_share * list_weight else prose
 
 
+CLOSING_MIN_WORDS = 5
+
+
+def closing_sentence(
+    texts: Sequence[str],
+    hits: Hits,
+    body: tuple[int, int] | None,
+    settings: ZoneSettings,
+    stoplist: frozenset[str],
+) -> tuple[int, int] | None:
+    """The body and the short sentence right after it: a story's last line, too short to weigh
+    as prose on its own ("No charges have been laid.", "The art was not damaged in the fire.").
+
+    On news-train, such a sentence (five words or more, no rule names it, it starts with a
+    capital and ends like a sentence, reads like prose, is not in title case) was the story's
+    on all 13 pages that had one; the same test before a body picks up deks and calls to action.
+
+    >>> texts = ["The fire started in the museum's basement on Sunday.", "The art was not damaged."]
+    >>> stoplist = frozenset({"the", "was", "not", "in", "on"})
+    >>> closing_sentence(texts, [None, None], (0, 0), ZoneSettings(), stoplist)
+    (0, 1)
+    """
+    if body is None or body[1] + 1 >= len(texts) or hits[body[1] + 1] is not None:
+        return body
+    text = texts[body[1] + 1]
+    is_sentence = (
+        text[:1].isupper()
+        and bool(TERMINAL.search(text))
+        and count_words(text) >= CLOSING_MIN_WORDS
+        and "|" not in text
+        and capitalized_share(text) <= settings.max_capitalized_share
+        and stopword_ratio(text, stoplist) >= settings.min_stopword_ratio
+    )
+    return (body[0], body[1] + 1) if is_sentence else body
+
+
 TITLE_SEPARATOR = re.compile(r"\s+[-–—|:»·]\s+|\s*\|\s*")
 HEADLINE_MIN_WORDS = 3
 HEADLINE_REACH = 8  # blocks from the headline to the first paragraph of its story

@@ -25,6 +25,7 @@ from .body import (
     after_comments,
     after_headline,
     choose_body,
+    closing_sentence,
     gain,
     toolbar_links,
 )
@@ -89,6 +90,7 @@ def classify(
         body = choose_body(texts, edge_hits, gains, settings)
         body = after_headline(texts, edge_hits, gains, settings, stoplist, body)
         body = list_after_colon(texts, edge_hits, gains, body)
+        body = closing_sentence(texts, edge_hits, body, settings, stoplist)
         first, last = body if body else (len(texts), len(texts) - 1)
     verdicts: list[Verdict] = []
     in_box = False  # after a "Related" heading inside the body, until prose resumes
