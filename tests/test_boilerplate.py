@@ -26,6 +26,13 @@ def test_prose_is_an_anchor_and_menus_are_not():
     assert not is_anchor("Failed truce", settings, ENGLISH)
 
 
+def test_a_hindi_sentence_ends_with_a_danda():
+    sentence = "प्रधानमंत्री ने सोमवार को कहा कि सरकार इस साल के अंत तक सभी गांवों में बिजली पहुंचा देगी।"
+    hindi = stoplist_for(sentence.split())
+    assert is_anchor(sentence, ZoneSettings(), hindi)
+    assert not is_anchor(sentence.rstrip("।"), ZoneSettings(), hindi)  # a short unended line is not prose
+
+
 def test_find_body_bridges_short_gaps_but_not_long_menus():
     assert find_body([300, -60, 300]) == (0, 2)
     assert find_body([100] + [-60] * 10 + [500, -60, 400]) == (11, 13)

@@ -34,7 +34,10 @@ UNSPACED_WEIGHT = 3
 LIST_BYLINE_REACH = 4  # blocks from the byline to the first row of a list body
 INLINE = frozenset({"advertisement"})  # named blocks that stand inside a list as inside prose
 COMMENTS_AFTER_PROSE = 350  # prose (chars) before a comment section can begin; news-train: 250/350/500
-TERMINAL = re.compile(r"""[.!?…。！？]["'”’»)\]」』）]*$|[.!?]\s*\[\d+\]$""")
+# How sentences end, in Latin, Chinese and Japanese, Devanagari and Bengali (danda), Arabic and
+# Urdu, Armenian, Ethiopic, Burmese and Khmer script.
+SENTENCE_END = ".!?…。！？।॥؟۔։።။។"
+TERMINAL = re.compile(rf"""[{SENTENCE_END}]["'”’»)\]」』）]*$|[.!?]\s*\[\d+\]$""")
 SEPARATOR_PENALTY = 10.0  # "* * *" breaks a story into scenes more often than it ends one
 
 
