@@ -484,3 +484,30 @@ def test_short_lines_after_the_story_that_are_not_its_sentences_go():
         "CANOE home | We welcome your feedback.",
     ):
         assert kept([PARA, PARA2, after, "Home"]) == [PARA, PARA2], after
+
+
+def test_a_box_score_under_the_story_is_kept():
+    # news-train: a basketball story and its box score, rows of figures with the teams between them.
+    box_score = [
+        "NEVADA 72, SAN JOSE STATE 51",
+        "SAN JOSE STATE (1-14 (0-2 WAC))",
+        "Criner, Dellena 4-7 7-8 17; Moore, Shavon 6-6 1-2 13; Ward, Johnna 4-10 1-2 11",
+        "NEVADA (10-4 (1-0 WAC))",
+        "Davis, Tamiko 3-5 2-2 8; Barnes, Myosha 2-9 0-0 4; White, Natalie 8-15 4-6 21",
+        "San Jose State................ 19 32 - 51",
+        "Nevada........................ 41 31 - 72",
+    ]
+    assert kept([PARA, PARA2, *box_score, "Home", "Contact us"]) == [PARA, PARA2, *box_score]
+
+
+def test_links_and_scripts_with_numbers_after_the_story_are_not_a_table():
+    links = [
+        "Top 10 players to watch in 2008",
+        "Police: 2 hurt in crash on Route 9",
+        "Jets sign 3 free agents",
+        "Storm to bring 6 inches of snow",
+        "Weather",
+    ]
+    assert kept([PARA, PARA2, *links]) == [PARA, PARA2]
+    scripts = ["<SCRIPT LANGUAGE='JavaScript1.1'>if (document.layers) {document.write(1, 2)}</SCRIPT>"] * 5
+    assert kept([PARA, PARA2, *scripts]) == [PARA, PARA2]

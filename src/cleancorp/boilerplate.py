@@ -31,7 +31,7 @@ from .body import (
 )
 from .catalog import Catalog, Rule, default_catalog
 from .document import Document, Removal
-from .edges import list_after_colon
+from .edges import list_after_colon, table_after_body
 from .language import stoplist_for
 from .layout import copies_of_other_blocks, gallery_captions, printed_twice_in
 
@@ -90,6 +90,7 @@ def classify(
         body = choose_body(texts, edge_hits, gains, settings)
         body = after_headline(texts, edge_hits, gains, settings, stoplist, body)
         body = list_after_colon(texts, edge_hits, gains, body)
+        body = table_after_body(texts, edge_hits, body)
         body = closing_sentence(texts, edge_hits, body, settings, stoplist)
         first, last = body if body else (len(texts), len(texts) - 1)
     verdicts: list[Verdict] = []

@@ -175,3 +175,47 @@ def list_after_colon(
     ):
         end += 1
     return (first, end) if end - intro >= LIST_AFTER_COLON_MIN_ITEMS else body
+
+
+DATA_ROW_MIN_NUMBERS = 2
+DATA_ROW_MIN_SHARE = 0.25  # of a row's words that hold a digit
+TABLE_HEADING_MAX_WORDS = 4  # "3. Shaktiman", "SAN JOSE STATE (1-14)": a short line inside a table
+MARKUP = re.compile(r"[<>{}=]")  # a script or an ad's link is full of numbers too
+
+
+def is_data_row(text: str) -> bool:
+    """A row of results or figures: a quarter or more of its words hold a digit.
+
+    >>> is_data_row("Criner, Dellena 4-7 7-8 17; Moore, Shavon 6-6 1-2 13; Ward, Johnna 4-10 1-2 11")
+    True
+    >>> is_data_row("The council met on Monday, 12 May, and voted 5 to 4 on the plan.")
+    False
+    """
+    words = text.split()
+    numbers = sum(any(ch.isdigit() for ch in word) for word in words)
+    return (
+        numbers >= DATA_ROW_MIN_NUMBERS
+        and numbers >= DATA_ROW_MIN_SHARE * len(words)
+        and not MARKUP.search(text)
+    )
+
+
+def table_after_body(
+    texts: Sequence[str], hits: Hits, body: tuple[int, int] | None
+) -> tuple[int, int] | None:
+    """The body and the table of results right under it: a race card or a box score, rows of
+    figures that no rule names, with short lines (a team, a placing) between them.
+
+    On news-train, every run of four or more such rows after a body was the story's (a race card
+    and a basketball box score); links to other stories carry few numbers, scripts are markup.
+    """
+    if body is None:
+        return None
+    rows, index, last_row = 0, body[1] + 1, body[1]
+    while index < len(texts) and hits[index] is None:
+        if is_data_row(texts[index]):
+            rows, last_row = rows + 1, index
+        elif count_words(texts[index]) > TABLE_HEADING_MAX_WORDS:
+            break
+        index += 1
+    return (body[0], last_row) if rows >= TABLE_MIN_ROWS else body
