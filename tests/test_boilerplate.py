@@ -511,3 +511,16 @@ def test_links_and_scripts_with_numbers_after_the_story_are_not_a_table():
     assert kept([PARA, PARA2, *links]) == [PARA, PARA2]
     scripts = ["<SCRIPT LANGUAGE='JavaScript1.1'>if (document.layers) {document.write(1, 2)}</SCRIPT>"] * 5
     assert kept([PARA, PARA2, *scripts]) == [PARA, PARA2]
+
+
+def test_a_teaser_run_holding_a_long_question_headline_still_goes():
+    # news-train (CBC): a ten-word question weighs as prose, but it is one more headline.
+    teasers = [
+        "Housing prices outpacing income growth: study",
+        "Canada's real estate market may not be slowing, but a study suggests incomes are falling behind.",
+        "Will banks refuse to follow Bank of Canada rate cut?",
+        "Financial markets were buzzing over suggestions that the big banks may not cut their prime rates.",
+        "Pet insurance perk growing in popularity",
+        "At a time when employers are scaling back on costly health benefits, pet insurance is gaining ground.",
+    ]
+    assert kept([PARA, PARA2, "More headlines", *teasers]) == [PARA, PARA2]

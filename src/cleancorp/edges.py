@@ -57,8 +57,10 @@ def _is_teaser_line(text: str, gain_of_block: float) -> bool:
 
 
 def _is_headline_line(text: str, gain_of_block: float) -> bool:
+    """Not prose, or a question ("Will banks refuse to follow Bank of Canada rate cut?"): a
+    headline long enough to weigh as prose asks rather than tells."""
     return (
-        gain_of_block <= 0
+        (gain_of_block <= 0 or text.rstrip().endswith("?"))
         and 2 <= count_words(text) <= HEADLINE_MAX_WORDS
         and not text.rstrip().endswith(".")
     )
