@@ -33,6 +33,15 @@ def test_a_hindi_sentence_ends_with_a_danda():
     assert not is_anchor(sentence.rstrip("।"), ZoneSettings(), hindi)  # a short unended line is not prose
 
 
+def test_a_sentence_full_of_scores_is_prose():
+    # make_corpus: a Davis Cup report's last paragraphs, names and scores with few stopwords.
+    sentence = (
+        "Australia beat Colombia behind Nick Kyrgios' 6-4, 6-4 win over Alejandro Gonzalez and "
+        "Alex de Minaur's 6-4, 6-3 victory over Daniel Elahi Galan."
+    )
+    assert is_anchor(sentence, ZoneSettings(), ENGLISH)
+
+
 def test_find_body_bridges_short_gaps_but_not_long_menus():
     assert find_body([300, -60, 300]) == (0, 2)
     assert find_body([100] + [-60] * 10 + [500, -60, 400]) == (11, 13)

@@ -97,6 +97,16 @@ def is_item_row(text: str, min_items: int = 4, max_item_words: float = 12) -> bo
     return len(items) >= min_items and count_words(text) / len(items) <= max_item_words
 
 
+def prose_words(text: str) -> list[str]:
+    """The words whose share of stopwords tells prose from a menu: numbers left out, so that a
+    sentence full of scores ("6-4, 7-6 (2)") or figures is not diluted into a list.
+
+    >>> prose_words("Haase and Rojer won 6-4, 7-6 (2) in 2019")
+    ['haase', 'and', 'rojer', 'won', 'in']
+    """
+    return [word for word in words_of(text) if not word.isdigit()]
+
+
 def is_anchor(text: str, settings: ZoneSettings, stoplist: frozenset[str]) -> bool:
     words = count_words(text)
     if words < settings.anchor_min_words:
@@ -107,7 +117,7 @@ def is_anchor(text: str, settings: ZoneSettings, stoplist: frozenset[str]) -> bo
         return False
     if (
         not is_unspaced(text)
-        and stopword_ratio(tokens := words_of(text), stoplist) < settings.min_stopword_ratio
+        and stopword_ratio(tokens := prose_words(text), stoplist) < settings.min_stopword_ratio
         and best_stopword_ratio(tokens) < settings.min_stopword_ratio
     ):
         return False
