@@ -1,4 +1,5 @@
-"""The ends of a body, once it is found: teasers of other stories cut, an announced list kept.
+"""The ends of a body, once it is found: teasers of other stories cut, an announced list and a
+table of results under it kept (the short closing sentence is :func:`cleancorp.body.closing_sentence`).
 
 >>> texts = ["The tour dates:", "June 9 - Tampa", "June 10 - Miami", "June 12 - Atlanta"]
 >>> list_after_colon(texts, [None] * 4, [500.0, -20.0, -20.0, -20.0], (0, 0))
