@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import xxhash
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import MinHash, MinHashLSH
 
 if TYPE_CHECKING:
     from .spill import Spill, Stored
@@ -186,12 +186,12 @@ Shingles = np.ndarray | SpilledShingles
 
 @dataclass(frozen=True)
 class Signed:
-    """A body's shingles and MinHash values, made once (in a worker) and reused by every corpus
-    pass while the body stays the same."""
+    """A body's shingles and the band keys of its MinHash, made once (in a worker) and reused by
+    every corpus pass while the body stays the same. The MinHash values themselves are not kept:
+    candidates are verified on the shingles, so only the band keys are ever read again."""
 
     key: int  # of the body and settings they were made from
     shingles: Shingles  # sorted unique uint32: 4 bytes a shingle, where a set of ints takes ~60
-    minhash: LeanMinHash
     # The band keys, made once with the signature (each corpus pass looks them up two or three
     # times): uint64 keys of the in-memory LSH buckets, uint32 keys of the persistent index.
     lsh_keys: np.ndarray
@@ -221,9 +221,9 @@ def sign(text: str, settings: DedupSettings, cached: Signed | None = None) -> Si
     if cached is not None and cached.key == key:
         return cached
     array = shingle_array(text, settings.shingle_size)
-    minhash = LeanMinHash(signature(array, settings))
+    minhash = signature(array, settings)
     return Signed(
-        key, array, minhash, np.array(lsh_keys(minhash, settings), dtype=np.uint64),
+        key, array, np.array(lsh_keys(minhash, settings), dtype=np.uint64),
         np.array([value for _, value in band_keys(minhash, settings)], dtype=np.uint32), len(text),
     )  # fmt: skip
 
