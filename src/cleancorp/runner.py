@@ -28,7 +28,8 @@ from .pipeline import Options, catalog_for, corpus_stage, process_all
 from .read import InputFile, display_path, find_inputs, input_id
 from .repeated import block_keys, key_of
 from .spill import Spill
-from .write import STATE_DIR, atomic_write, build_report, write_document, write_report
+from .write import STATE_DIR, atomic_write, build_report, write_report
+from .writers import Writers
 
 if TYPE_CHECKING:
     from .dask_executor import DaskExecutor
@@ -202,15 +203,13 @@ def run(
             earlier = EarlierRuns(index, clean, options.dedup, redone)
             corpus_stage(docs, options, earlier, executor.pairs if executor else None)
             stack.close()  # the cluster is done: what is left happens here
-            for doc in docs:
-                write_document(doc, clean, options.keep_duplicates)
-                failpoint("written")
-            with index.transaction():  # the outputs exist: now the index and manifest may say so
+            with Writers(docs, clean, options.keep_duplicates, options.jobs) as writing, index.transaction():
                 record_in_index(index, docs, options)
                 index.forget(pruned)
                 manifest.record(zip(docs, plan.todo, strict=True), fingerprint)
                 manifest.touch(plan.moved)
                 manifest.remove(plan.gone if prune else [])
+                writing.wait()  # the outputs exist: now the index and manifest may say so
             failpoint("committed")
             indexed = len(index)
         seconds = time.perf_counter() - started

@@ -19,6 +19,7 @@ from ..index import IndexMismatch
 from ..lock import Locked
 from ..runner import DocumentErrors, Progress, UsageError, plan_run, run
 from ..write import summary_line
+from ..writers import WriterFailed
 from .options import (
     EXIT_DOCUMENT_ERRORS,
     EXIT_LOCKED,
@@ -94,7 +95,7 @@ def run_command(
     except Locked as exc:
         click.echo(f"cleancorp: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
-    except DocumentErrors as exc:
+    except (DocumentErrors, WriterFailed) as exc:
         click.echo(f"cleancorp: error: {exc}", err=True)
         sys.exit(EXIT_DOCUMENT_ERRORS)
     if as_json:
