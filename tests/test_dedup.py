@@ -1,6 +1,10 @@
 import random
 
-from cleancorp.dedup import DedupSettings, NearDuplicates, shingle_hashes
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cleancorp.dedup import DedupSettings, NearDuplicates, shared_count, shingle_hashes
 
 WORDS = [
     "government",
@@ -101,3 +105,12 @@ def test_a_brief_that_opens_like_a_long_story_is_not_its_copy():
     finder.check("story", story)
     brief = " ".join(story.split()[:70])
     assert finder.check("brief", brief) is None
+
+
+@given(st.sets(st.integers(0, 2**32 - 1), max_size=300), st.sets(st.integers(0, 2**32 - 1), max_size=300))
+def test_shared_count_is_the_size_of_the_intersection(a, b):
+    def as_array(values: set[int]) -> np.ndarray:
+        return np.array(sorted(values), dtype=np.uint32)
+
+    assert shared_count(as_array(a), as_array(b)) == len(a & b)
+    assert shared_count(as_array(a | b), as_array(b)) == len(b)

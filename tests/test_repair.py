@@ -41,7 +41,20 @@ RISKY = "’‘“”–—…&<>;#x0123456789abcdefÂÃâ€™©®éèçÐÑ¿
 
 
 def plain_ftfy(text, config=TEXT_CONFIG):
-    return ftfy.fix_text(text, config._replace(explain=False))
+    """ftfy.fix_text as ftfy ships it: with its own is_bad, not the one cleancorp hands it."""
+    handed = ftfy.is_bad
+    ftfy.is_bad = is_bad
+    try:
+        return ftfy.fix_text(text, config._replace(explain=False))
+    finally:
+        ftfy.is_bad = handed
+
+
+def test_ftfy_asks_looks_bad_and_gets_its_own_answers():
+    assert ftfy.is_bad is looks_bad
+    texts = [line for text in corpus_texts() for line in text.splitlines()]
+    assert sum(map(is_bad, texts)) > 100
+    assert [line for line in texts if looks_bad(line) != is_bad(line)] == []
 
 
 PIECES = st.lists(st.sampled_from([*RISKY, "&amp;", "&quot;", "It’s", "Itâ€™s", "cafÃ©", "plain words "]))

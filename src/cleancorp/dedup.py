@@ -258,12 +258,27 @@ class KeptEarlier(Protocol):
     def shingles_of(self, doc_id: str) -> set[int] | None: ...
 
 
+def shared_count(a: np.ndarray, b: np.ndarray) -> int:
+    """How many values two sorted arrays of unique values share: each value of the smaller one
+    looked up in the larger by bisection, which costs a third of merging the two (intersect1d).
+
+    >>> shared_count(np.array([1, 4, 9], dtype=np.uint32), np.array([2, 4, 9, 12], dtype=np.uint32))
+    2
+    """
+    small, large = (a, b) if a.size <= b.size else (b, a)
+    if not small.size:
+        return 0
+    positions = np.searchsorted(large, small)
+    positions[positions == large.size] = 0  # past the end: compared with any value, it differs
+    return int(np.count_nonzero(large[positions] == small))
+
+
 def compare(a: set[int] | Shingles, b: set[int] | Shingles, settings: DedupSettings) -> Match | None:
     """Jaccard and containment of two shingle sets, if they make one story (``kept_id`` empty)."""
     a, b = compact(a), compact(b)
     if not a.size or not b.size:
         return None
-    common = int(np.intersect1d(a, b, assume_unique=True).size)
+    common = shared_count(a, b)
     jaccard = common / (a.size + b.size - common)
     smaller = min(a.size, b.size)
     containment = common / smaller
