@@ -104,7 +104,13 @@ def prose_words(text: str) -> list[str]:
     >>> prose_words("Haase and Rojer won 6-4, 7-6 (2) in 2019")
     ['haase', 'and', 'rojer', 'won', 'in']
     """
-    return [word for word in words_of(text) if not word.isdigit()]
+    words = words_of(text)
+    if text.isascii() and not ASCII_DIGIT.search(text):  # most paragraphs: no number to leave out
+        return words
+    return [word for word in words if not word.isdigit()]
+
+
+ASCII_DIGIT = re.compile("[0-9]")
 
 
 def is_anchor(text: str, settings: ZoneSettings, stoplist: frozenset[str]) -> bool:

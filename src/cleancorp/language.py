@@ -41,9 +41,10 @@ def _ratio(words: Sequence[str], stoplist: frozenset[str]) -> float:
     return sum(map(stoplist.__contains__, words)) / len(words) if words else 0.0
 
 
-def stoplist_for(words: Sequence[str]) -> frozenset[str]:
-    """The stoplist of the language whose stopwords are densest in ``words`` (lowercased here)."""
-    lowered = " ".join(words).lower().split()
+def stoplist_for(words: Sequence[str] | str) -> frozenset[str]:
+    """The stoplist of the language whose stopwords are densest in ``words`` (lowercased here),
+    or in the whitespace-separated words of a text."""
+    lowered = (words if isinstance(words, str) else " ".join(words)).lower().split()
     english = _stoplist("English")
     english_ratio = _ratio(lowered, english)
     if english_ratio >= ENGLISH_MIN_RATIO or not lowered:

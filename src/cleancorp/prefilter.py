@@ -28,6 +28,7 @@ import platform
 import re
 import tempfile
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 try:
@@ -82,6 +83,11 @@ class Prefilter:
         if self._database is not None:
             self._scratch = hyperscan.Scratch(self._database)
 
+    @lru_cache(maxsize=256)  # noqa: B019 - one prefilter per catalog, for the life of the process
+    def _always_for(self, words: int) -> frozenset[int]:
+        """The rules tried on every block that are still worth trying on one of ``words`` words."""
+        return frozenset(i for i in self.always if words <= self._short_limits.get(i, words))
+
     @property
     def active(self) -> bool:
         return self._database is not None
@@ -91,7 +97,7 @@ class Prefilter:
         for every rule. A short-block rule is left out when the block is longer than its limit."""
         if self._database is None:
             return None
-        found = {i for i in self.always if words <= self._short_limits.get(i, words)}
+        found = set(self._always_for(words))
 
         def on_match(index: int, start: int, end: int, flags: int, context: object) -> None:
             found.add(index)
