@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleancorp import clean_text
+from cleancorp.language import WORD, words_of
 from cleancorp.repair import repair_text
 
 SENTENCES = st.sampled_from(
@@ -52,3 +53,9 @@ def test_cleaning_the_output_again_changes_nothing(text):
     again = clean_text(first.body)
     # Title and byline were removed the first time; prose blocks survive a second pass unchanged.
     assert again.body == first.body or set(again.body.split("\n\n")) <= set(first.body.split("\n\n"))
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)) | st.text())
+def test_words_of_finds_the_words_the_word_pattern_finds(text):
+    """The ASCII shortcut of words_of splits exactly where ``\\w+`` does."""
+    assert words_of(text) == WORD.findall(text.lower())

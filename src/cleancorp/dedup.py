@@ -143,6 +143,15 @@ def signature(shingles: np.ndarray, settings: DedupSettings) -> MinHash:
     them to it), computed on the array directly instead of one Python call per shingle.
     """
     template = _template(settings.num_perm, settings.seed)
+    return MinHash(
+        settings.num_perm, settings.seed, hashvalues=signature_values(shingles, settings),
+        permutations=template.permutations, scheme=template.scheme,
+    )  # fmt: skip
+
+
+def signature_values(shingles: np.ndarray, settings: DedupSettings) -> np.ndarray:
+    """:func:`signature`'s hash values alone (signing reads nothing else)."""
+    template = _template(settings.num_perm, settings.seed)
     a, b = (part.reshape(-1, 1) for part in template.permutations)
     values = template.hashvalues.copy()
     shift1, multiply1, shift2, multiply2, shift3 = _FMIX32
@@ -155,10 +164,7 @@ def signature(shingles: np.ndarray, settings: DedupSettings) -> MinHash:
         permuted = a * mixed
         permuted += b
         np.minimum(values, permuted.min(axis=1), out=values)
-    return MinHash(
-        settings.num_perm, settings.seed, hashvalues=values, permutations=template.permutations,
-        scheme=template.scheme,
-    )  # fmt: skip
+    return values
 
 
 @cache
@@ -221,10 +227,10 @@ def sign(text: str, settings: DedupSettings, cached: Signed | None = None) -> Si
     if cached is not None and cached.key == key:
         return cached
     array = shingle_array(text, settings.shingle_size)
-    minhash = signature(array, settings)
+    values = signature_values(array, settings)
     return Signed(
-        key, array, np.array(lsh_keys(minhash, settings), dtype=np.uint64),
-        np.array([value for _, value in band_keys(minhash, settings)], dtype=np.uint32), len(text),
+        key, array, np.array(lsh_keys(values, settings), dtype=np.uint64),
+        np.array([value for _, value in band_keys(values, settings)], dtype=np.uint32), len(text),
     )  # fmt: skip
 
 
@@ -237,17 +243,16 @@ def compact(shingles: set[int] | Shingles) -> np.ndarray:
     return np.fromiter(sorted(shingles), dtype=np.uint32, count=len(shingles))
 
 
-def _band_values(minhash: MinHash, settings: DedupSettings) -> Iterator[tuple[int, bytes]]:
+def _band_values(values: np.ndarray, settings: DedupSettings) -> Iterator[tuple[int, bytes]]:
     """Each band's slice of the signature, banded as datasketch's LSH does for the same threshold."""
     bands, rows = _bands(settings.lsh_threshold, settings.num_perm)
-    values = minhash.hashvalues
     for band in range(bands):
         yield band, values[band * rows : (band + 1) * rows].tobytes()
 
 
-def band_keys(minhash: MinHash, settings: DedupSettings) -> list[tuple[int, int]]:
-    """(band, 32-bit key) pairs: the form the persistent index stores."""
-    return [(band, xxhash.xxh32_intdigest(value)) for band, value in _band_values(minhash, settings)]
+def band_keys(values: np.ndarray, settings: DedupSettings) -> list[tuple[int, int]]:
+    """(band, 32-bit key) pairs of a signature's hash values: the form the persistent index stores."""
+    return [(band, xxhash.xxh32_intdigest(value)) for band, value in _band_values(values, settings)]
 
 
 class KeptEarlier(Protocol):
@@ -292,10 +297,10 @@ def compare(a: set[int] | Shingles, b: set[int] | Shingles, settings: DedupSetti
     return None
 
 
-def lsh_keys(minhash: MinHash, settings: DedupSettings) -> list[int]:
+def lsh_keys(values: np.ndarray, settings: DedupSettings) -> list[int]:
     """One 64-bit key per band (the band number seeds the hash): two signatures are in-memory
     LSH candidates when they share a key."""
-    return [xxhash.xxh3_64_intdigest(value, seed=band) for band, value in _band_values(minhash, settings)]
+    return [xxhash.xxh3_64_intdigest(value, seed=band) for band, value in _band_values(values, settings)]
 
 
 class BandIndex:

@@ -97,8 +97,20 @@ def block_key(text: str) -> int:
     return xxhash.xxh64_intdigest(comparison_key(text).encode())
 
 
+# ASCII bytes that are not word characters (\w) become spaces: on ASCII text, splitting after this
+# translation gives WORD.findall's words at a third of the cost (most news paragraphs are ASCII).
+_ASCII_WORD_BYTES = bytes(code if chr(code).isalnum() or code == ord("_") else 32 for code in range(128))
+_ASCII_WORD_BYTES += bytes(range(128, 256))
+
+
 def words_of(text: str) -> list[str]:
-    """Lowercased words, the unit of every ratio here."""
+    """Lowercased words (runs of word characters), the unit of every ratio here.
+
+    >>> words_of("Don't stop_now: 3.5%"), words_of("Ça va, Zoë?")
+    (['don', 't', 'stop_now', '3', '5'], ['ça', 'va', 'zoë'])
+    """
+    if text.isascii():
+        return text.lower().encode().translate(_ASCII_WORD_BYTES).decode().split()
     return WORD.findall(text.lower())
 
 
