@@ -28,18 +28,31 @@ STATE_DIR = ".cleancorp"
 MAX_LISTED = 1000  # empty documents listed by name in the report
 
 
-def atomic_write(path: Path, data: str) -> None:
+_FOLDERS_MADE: set[str] = set()  # by this process: asking the file system again is a failed mkdir
+
+
+def atomic_write(path: str | Path, data: str) -> None:
     """Write ``data`` (UTF-8) to ``path`` via a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    path = os.fspath(path)
+    folder, name = os.path.split(path)
+    if folder not in _FOLDERS_MADE:
+        os.makedirs(folder or ".", exist_ok=True)
+        _FOLDERS_MADE.add(folder)
+    temporary = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
+    encoded = data.encode("utf-8")  # before the file exists: a lone surrogate leaves nothing behind
     try:
-        with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(data)
+        try:
+            handle = open(temporary, "wb")  # noqa: SIM115 - closed just below
+        except FileNotFoundError:  # the folder was removed since this process made it
+            os.makedirs(folder or ".", exist_ok=True)
+            handle = open(temporary, "wb")  # noqa: SIM115
+        with handle:
+            handle.write(encoded)
         failpoint("renaming")
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
-            temporary.unlink()
+            os.unlink(temporary)
         raise
 
 
@@ -107,14 +120,14 @@ def write_document(doc: Document, clean: Path, keep_duplicates: bool = False) ->
     A stale body from an earlier run is removed when the document is no longer kept, so that
     ``CLEAN/**/*.txt`` is always the deduplicated corpus.
     """
-    text_path = clean / f"{doc.id}.txt"
+    stem = os.path.join(clean, doc.id)
     write_text = doc.status is Status.KEPT or (doc.status is Status.DUPLICATE and keep_duplicates)
     if write_text:
-        atomic_write(text_path, doc.body)
+        atomic_write(stem + ".txt", doc.body)
     else:
         with contextlib.suppress(FileNotFoundError):
-            text_path.unlink()
-    atomic_write(clean / f"{doc.id}.json", sidecar_json(sidecar(doc)))
+            os.unlink(stem + ".txt")
+    atomic_write(stem + ".json", sidecar_json(sidecar(doc)))
 
 
 def iter_sidecars(clean: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
