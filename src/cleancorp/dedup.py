@@ -19,7 +19,7 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
@@ -327,14 +327,13 @@ class BandIndex:
             if self._first.setdefault(key, number) != number:
                 self._more.setdefault(key, []).append(number)
 
-    def query(self, keys: Iterable[int]) -> set[str]:
-        found: set[str] = set()
-        for key in keys:
-            first = self._first.get(key)
-            if first is not None:
-                found.add(self._ids[first])
-                found.update(self._ids[n] for n in self._more.get(key, ()))
-        return found
+    def query(self, keys: Sequence[int]) -> set[str]:
+        numbers = set(map(self._first.get, keys))  # one lookup per band, looped in C
+        numbers.discard(None)
+        if self._more:
+            for others in filter(None, map(self._more.get, keys)):
+                numbers.update(others)
+        return {self._ids[number] for number in numbers}
 
 
 class NearDuplicates:

@@ -168,7 +168,7 @@ def deduplicate(
     longest body) is kept, ties going to the first path. ``pair_finder`` verifies the candidate
     pairs elsewhere; the decisions, made here in the same order, are the same.
     """
-    index = earlier.index if earlier else None
+    index = earlier.index if earlier and not earlier.empty else None  # empty: nobody was kept before
 
     def priority(doc: Document) -> tuple[bool, int, str]:
         kept_before = index is not None and index.body_chars(doc.id) is not None
