@@ -60,3 +60,41 @@ def test_disabling_a_category():
 def test_bad_rules_say_what_to_fix(rule, message):
     with pytest.raises(CatalogError, match=message):
         parse_catalog({"rule": [rule]})
+
+
+def described(hit):
+    return hit and (hit[0].id, hit[1].span(), hit[1].group())
+
+
+def test_answers_are_remembered_within_a_bound_and_not_pickled(monkeypatch):
+    import pickle
+
+    from cleancorp import catalog as catalog_module
+
+    monkeypatch.setattr(catalog_module, "ANSWERS_KEPT", 3)
+    rule = {"id": "share", "category": "share_prompt", "zone": "edge", "pattern": "^Share this"}
+    catalog = parse_catalog({"rule": [rule]})
+    texts = ["Share this story", "The council met.", "Share this", "Other words", "More words"]
+    for text in texts * 2:
+        for at_edge in (True, False):
+            assert described(catalog.search(text, at_edge)) == described(catalog._search(text, at_edge))
+            assert len(catalog._answers) <= 3
+    assert catalog.search("Share this story", True)[0].id == "share"
+    assert catalog.search("Share this story", False) is None  # an edge rule, asked inside a body
+    assert "_answers" not in pickle.loads(pickle.dumps(catalog)).__dict__
+
+
+def test_a_paragraph_is_judged_the_same_when_remembered():
+    from cleancorp.body import _ANCHOR_ANSWERS, ZoneSettings, _is_anchor, is_anchor
+    from cleancorp.language import stoplist_for
+
+    settings, english = ZoneSettings(), stoplist_for("the of and to in a is that")
+    texts = [
+        "The council met on Monday and voted to approve the new budget for the coming year.",
+        "Home | News | Sport | Weather | Contact",
+    ]
+    _ANCHOR_ANSWERS.clear()
+    first = [is_anchor(text, settings, english) for text in texts]
+    assert len(_ANCHOR_ANSWERS) == 2
+    assert first == [is_anchor(text, settings, english) for text in texts] == [True, False]
+    assert first == [_is_anchor(text, settings, english) for text in texts]

@@ -114,6 +114,22 @@ ASCII_DIGIT = re.compile("[0-9]")
 
 
 def is_anchor(text: str, settings: ZoneSettings, stoplist: frozenset[str]) -> bool:
+    """Prose that can anchor a body: long enough, not a menu or a list of items, with the
+    stopwords of running text (answers are remembered, as paragraphs and footers come back)."""
+    key = (text, settings, stoplist)
+    answer = _ANCHOR_ANSWERS.get(key)
+    if answer is None:
+        if len(_ANCHOR_ANSWERS) >= ANCHOR_ANSWERS_KEPT:
+            _ANCHOR_ANSWERS.clear()
+        answer = _ANCHOR_ANSWERS[key] = _is_anchor(text, settings, stoplist)
+    return answer
+
+
+ANCHOR_ANSWERS_KEPT = 8192
+_ANCHOR_ANSWERS: dict[tuple[str, ZoneSettings, frozenset[str]], bool] = {}
+
+
+def _is_anchor(text: str, settings: ZoneSettings, stoplist: frozenset[str]) -> bool:
     words = count_words(text)
     if words < settings.anchor_min_words:
         return False
