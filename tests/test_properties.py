@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleancorp import clean_text
-from cleancorp.language import WORD, words_of
+from cleancorp.language import WORD, stoplist_for, words_of
 from cleancorp.repair import repair_text
 
 SENTENCES = st.sampled_from(
@@ -59,3 +59,27 @@ def test_cleaning_the_output_again_changes_nothing(text):
 def test_words_of_finds_the_words_the_word_pattern_finds(text):
     """The ASCII shortcut of words_of splits exactly where ``\\w+`` does."""
     assert words_of(text) == WORD.findall(text.lower())
+
+
+def _stoplist_by_full_counts(words: list[str]) -> frozenset[str]:
+    """stoplist_for as first written: every language's ratio over all the words."""
+    from cleancorp.language import ENGLISH_MIN_RATIO, _counts_by_language, _languages, _ratio, _stoplist
+
+    lowered = " ".join(words).lower().split()
+    best, best_ratio = _stoplist("English"), _ratio(lowered, _stoplist("English"))
+    if best_ratio >= ENGLISH_MIN_RATIO or not lowered:
+        return best
+    for language, count in zip(_languages(), _counts_by_language(lowered), strict=True):
+        if count / len(lowered) > best_ratio:
+            best, best_ratio = _stoplist(language), count / len(lowered)
+    return best
+
+
+MIXED_WORDS = st.sampled_from(
+    ["the", "of", "and", "der", "und", "la", "que", "dan", "yang", "Menu", "2019", "news"]
+)
+
+
+@given(st.lists(MIXED_WORDS, max_size=60))
+def test_stoplist_for_picks_what_counting_every_word_picks(words):
+    assert stoplist_for(words) == _stoplist_by_full_counts(words)

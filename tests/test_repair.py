@@ -139,3 +139,16 @@ def test_looks_bad_agrees_with_ftfy_on_real_lines():
     lines = [line for text in corpus_texts() for line in text.split("\n")]
     assert sum(map(is_bad, lines)) > 100
     assert [line for line in lines if looks_bad(line) != is_bad(line)] == []
+
+
+def test_a_remembered_segment_is_fixed_and_explained_as_the_first_time():
+    from cleancorp import repair
+
+    repair._FIXED_SEGMENTS.clear()
+    first = fix_unicode("Itâ€™s here\nItâ€™s here\n")
+    assert len(repair._FIXED_SEGMENTS) == 1  # the second line was answered from memory
+    assert (
+        first
+        == fix_unicode("Itâ€™s here\n" * 2)
+        == ("It’s here\n" * 2, ["mojibake:utf-8/sloppy-windows-1252"])
+    )

@@ -46,8 +46,14 @@ def stoplist_for(words: Sequence[str] | str) -> frozenset[str]:
     or in the whitespace-separated words of a text."""
     lowered = (words if isinstance(words, str) else " ".join(words)).lower().split()
     english = _stoplist("English")
+    if not lowered:
+        return english
+    # Most pages are English and pass on the stopwords of their first half: the count of all
+    # words cannot be lower, so the full ratio passes too.
+    if sum(map(english.__contains__, lowered[: len(lowered) // 2])) / len(lowered) >= ENGLISH_MIN_RATIO:
+        return english
     english_ratio = _ratio(lowered, english)
-    if english_ratio >= ENGLISH_MIN_RATIO or not lowered:
+    if english_ratio >= ENGLISH_MIN_RATIO:
         return english
     best, best_ratio = english, english_ratio
     for language, count in zip(_languages(), _counts_by_language(lowered), strict=True):

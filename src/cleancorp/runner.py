@@ -209,12 +209,14 @@ def run(
                 manifest.record(zip(docs, plan.todo, strict=True), fingerprint)
                 manifest.touch(plan.moved)
                 manifest.remove(plan.gone if prune else [])
+                # While the writers finish (its timing is filled in at the end).
+                report = build_report(docs, problems, {"seconds": None, "docs_per_second": None})
                 writing.wait()  # the outputs exist: now the index and manifest may say so
             failpoint("committed")
             indexed = len(index)
         seconds = time.perf_counter() - started
         rate = round(len(docs) / seconds, 1) if seconds else None
-        report = build_report(docs, problems, {"seconds": round(seconds, 3), "docs_per_second": rate})
+        report["seconds"], report["docs_per_second"] = round(seconds, 3), rate
         megabytes = sum(max(0, d.source_size) for d in docs) / 1e6
         report["throughput"] = {
             "megabytes": round(megabytes, 3),
