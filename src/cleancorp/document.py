@@ -138,11 +138,14 @@ class PackedRemovals(Sequence[Removal]):
     (1, 'Home', ['menu_word'])
     """
 
-    __slots__ = ("_count", "_stored")
+    __slots__ = ("_count", "_stored", "evidence")
 
-    def __init__(self, removals: Sequence[Removal], spill: Spill) -> None:
+    def __init__(self, removals: Sequence[Removal], spill: Spill, evidence: Iterable[int] = ()) -> None:
         self._count = len(removals)
         self._stored = spill.put(pickle.dumps(list(removals), protocol=pickle.HIGHEST_PROTOCOL))
+        # The keys of the removals that count as corpus evidence, as the caller chose them: kept in
+        # memory (8 bytes each) because every corpus pass reads them, and unpickling costs more.
+        self.evidence = array("Q", evidence)
 
     def __len__(self) -> int:
         return self._count

@@ -285,8 +285,12 @@ def edge_blocks(blocks: Sequence[T]) -> list[T]:
 def block_evidence(body_blocks: Sequence[T], removed: Iterable[tuple[str, T]]) -> list[T]:
     """The blocks (texts or keys) a kept story adds to the index: the edges of its body and what
     cleaning removed from it ((category, block) pairs), per-story lines like bylines aside."""
-    dropped = [text for category, text in removed if category not in NOT_EVIDENCE]
-    return edge_blocks(body_blocks) + dropped[:MAX_REMOVED_EVIDENCE]
+    return evidence_of(body_blocks, [text for category, text in removed if category not in NOT_EVIDENCE])
+
+
+def evidence_of(body_blocks: Sequence[T], dropped: Sequence[T]) -> list[T]:
+    """:func:`block_evidence` of removed blocks that all count as evidence."""
+    return edge_blocks(body_blocks) + list(dropped[:MAX_REMOVED_EVIDENCE])
 
 
 def document_entry(doc_id: str, signed: Signed) -> tuple[str, int, list[tuple[int, int]]]:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .catalog import Catalog, default_catalog
-from .document import Block, Document, PackedBlocks, Removal, Status
+from .document import Block, Document, PackedBlocks, PackedRemovals, Removal, Status
 from .language import block_key
 
 
@@ -55,9 +55,17 @@ def block_keys(blocks: Sequence[Block]) -> Sequence[int]:
     return [key_of(block) for block in blocks]
 
 
+def removal_evidence(removed: Iterable[Removal]) -> list[int]:
+    """The keys of the removals that count as evidence: per-story lines and blocks removed for
+    recurring (this stage's own verdicts) aside."""
+    return [key_of(r) for r in removed if r.category not in NOT_EVIDENCE and r.rule != "repeated"]
+
+
 def evidence_keys(doc: Document) -> list[int]:
     """The blocks of ``doc`` that count as evidence: its body and what cleaning removed from it."""
-    removed = [key_of(r) for r in doc.removed if r.category not in NOT_EVIDENCE and r.rule != "repeated"]
+    removed = (
+        doc.removed.evidence if isinstance(doc.removed, PackedRemovals) else removal_evidence(doc.removed)
+    )
     return [*block_keys(doc.blocks), *removed]
 
 

@@ -21,12 +21,21 @@ from .dedup import sign
 from .document import Document, PackedBlocks, PackedRemovals, Status
 from .failpoints import failpoint
 from .htmlreport import duplicate_pairs, render_report
-from .index import INDEX_NAME, CorpusIndex, EarlierRuns, IndexParams, block_evidence, document_entry, rebuild
+from .index import (
+    INDEX_NAME,
+    CorpusIndex,
+    EarlierRuns,
+    IndexParams,
+    block_evidence,
+    document_entry,
+    evidence_of,
+    rebuild,
+)
 from .lock import RunLock
 from .manifest import Manifest, Plan, make_plan, read_entries
 from .pipeline import Options, catalog_for, corpus_stage, process_all
 from .read import InputFile, display_path, find_inputs, input_id
-from .repeated import block_keys, key_of
+from .repeated import block_keys, key_of, removal_evidence
 from .spill import Spill
 from .write import STATE_DIR, atomic_write, build_report, write_report
 from .writers import Writers
@@ -55,7 +64,10 @@ def record_in_index(index: CorpusIndex, docs: list[Document], options: Options) 
     seen = []
     for doc in sorted(docs, key=lambda d: d.id):
         if doc.cluster and doc.status in (Status.KEPT, Status.DUPLICATE):
-            keys = block_evidence(block_keys(doc.blocks), [(r.category, key_of(r)) for r in doc.removed])
+            if isinstance(doc.removed, PackedRemovals):  # packed before any block was removed as repeated
+                keys = evidence_of(block_keys(doc.blocks), doc.removed.evidence)
+            else:
+                keys = block_evidence(block_keys(doc.blocks), [(r.category, key_of(r)) for r in doc.removed])
             seen += [(key, doc.cluster) for key in keys]
     index.add_blocks(seen)
 
@@ -74,7 +86,7 @@ def spill_document(doc: Document, spill: Spill) -> None:
     if isinstance(doc.blocks, PackedBlocks):
         doc.blocks.spill(spill)
     if doc.removed:
-        doc.removed = PackedRemovals(doc.removed, spill)
+        doc.removed = PackedRemovals(doc.removed, spill, removal_evidence(doc.removed))
     if doc.signed is not None:
         doc.signed = doc.signed.spilled(spill)
 
