@@ -6,7 +6,7 @@ from datasketch import MinHash
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleancorp.dedup import TOKEN, DedupSettings, _template, letter_runs, shingle_array, signature
+from cleancorp.dedup import TOKEN, DedupSettings, _template, letter_runs, shingle_array, sign, signature
 
 from .conftest import DATA
 
@@ -63,3 +63,12 @@ def test_signature_equals_datasketch_update_batch():
         hashes = plain_shingles(text, 5)
         fast = signature(np.array(hashes, dtype=np.uint32), settings).hashvalues
         assert np.array_equal(fast, datasketch_signature(hashes, settings))
+
+
+def test_a_body_signed_again_gets_the_same_signature_object():
+    body = "The council met on Monday and voted to approve the budget for the coming year. " * 5
+    first = sign(body, DedupSettings())
+    assert sign(body, DedupSettings()) is first
+    other = sign(body, DedupSettings(num_perm=64))
+    assert other is not first and other.key != first.key
+    assert not first.shingles.flags.writeable  # shared, so nobody may change it in place

@@ -221,17 +221,30 @@ def _sign_key(text: str, settings: DedupSettings) -> int:
     )
 
 
+SIGNED_KEPT = 2048  # bodies remembered per process: a story re-scraped with other boilerplate
+_SIGNED: dict[int, Signed] = {}  # cleans to the same body, and its copies sit side by side
+
+
 def sign(text: str, settings: DedupSettings, cached: Signed | None = None) -> Signed:
-    """Shingles and signature of ``text``; ``cached`` is returned if it was made from the same."""
+    """Shingles and signature of ``text``; ``cached`` is returned if it was made from the same,
+    and so is the signature of the same body signed a moment ago (a :class:`Signed` is frozen)."""
     key = _sign_key(text, settings)
     if cached is not None and cached.key == key:
         return cached
+    known = _SIGNED.get(key)
+    if known is not None:
+        return known
     array = shingle_array(text, settings.shingle_size)
+    array.setflags(write=False)  # shared by every document with this body
     values = signature_values(array, settings)
-    return Signed(
+    signed = Signed(
         key, array, np.array(lsh_keys(values, settings), dtype=np.uint64),
         np.array([value for _, value in band_keys(values, settings)], dtype=np.uint32), len(text),
     )  # fmt: skip
+    if len(_SIGNED) >= SIGNED_KEPT:
+        _SIGNED.clear()
+    _SIGNED[key] = signed
+    return signed
 
 
 def compact(shingles: set[int] | Shingles) -> np.ndarray:
