@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import datasketch
+import numpy as np
 
 from .dedup import DedupSettings, Signed, shingle_hashes, sign
 from .language import block_key
@@ -55,6 +56,20 @@ CREATE TABLE IF NOT EXISTS blocks (
     key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)
 ) WITHOUT ROWID;
 """
+
+
+def _in_order(rows: list[tuple[int, ...]]) -> Iterable[tuple[int, ...]]:
+    """``sorted(rows)`` for rows of 64-bit integers: the B-tree fills page after page instead of
+    jumping around the file. numpy sorts the columns; Python took ~3 s on 2 million tuples.
+
+    >>> list(_in_order([(1, 5, 2), (0, 9, 1), (1, 5, 1)]))
+    [(0, 9, 1), (1, 5, 1), (1, 5, 2)]
+    """
+    if not rows:
+        return rows
+    columns = np.array(rows, dtype=np.int64).T
+    ordered = columns[:, np.lexsort(columns[::-1])]
+    return zip(*ordered.tolist(), strict=True)
 
 
 def _signed(key: int) -> int:
@@ -183,9 +198,7 @@ class CorpusIndex:
                     "INSERT INTO docs (id, body_chars) VALUES (?, ?)", (doc_id, chars)
                 ).lastrowid
                 bands += [(band, key, number) for band, key in band_keys]
-            # In key order, the B-tree fills page after page instead of jumping around the file.
-            bands.sort()
-            self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?, ?)", bands)
+            self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?, ?)", _in_order(bands))
 
     def _forget(self, doc_id: str) -> None:
         row = self.db.execute("SELECT number FROM docs WHERE id = ?", (doc_id,)).fetchone()
@@ -236,8 +249,7 @@ class CorpusIndex:
                     if doc_id not in known and doc_id in numbers:
                         rows.append((_signed(key), numbers[doc_id]))
                         room -= 1
-            rows.sort()
-            self.db.executemany("INSERT OR IGNORE INTO blocks VALUES (?, ?)", rows)
+            self.db.executemany("INSERT OR IGNORE INTO blocks VALUES (?, ?)", _in_order(rows))
 
     def _numbers(self, doc_ids: set[str]) -> dict[str, int]:
         """The row numbers of these documents (those in the index)."""
