@@ -28,6 +28,7 @@ from .language import (
     stopword_ratio,
     words_of,
 )
+from .memo import Remembered
 
 LIST_ITEM_MIN_WORDS = 3
 UNSPACED_WEIGHT = 3
@@ -116,17 +117,10 @@ ASCII_DIGIT = re.compile("[0-9]")
 def is_anchor(text: str, settings: ZoneSettings, stoplist: frozenset[str]) -> bool:
     """Prose that can anchor a body: long enough, not a menu or a list of items, with the
     stopwords of running text (answers are remembered, as paragraphs and footers come back)."""
-    key = (text, settings, stoplist)
-    answer = _ANCHOR_ANSWERS.get(key)
-    if answer is None:
-        if len(_ANCHOR_ANSWERS) >= ANCHOR_ANSWERS_KEPT:
-            _ANCHOR_ANSWERS.clear()
-        answer = _ANCHOR_ANSWERS[key] = _is_anchor(text, settings, stoplist)
-    return answer
+    return _ANCHOR_ANSWERS.get_or((text, settings, stoplist), lambda: _is_anchor(text, settings, stoplist))
 
 
-ANCHOR_ANSWERS_KEPT = 8192
-_ANCHOR_ANSWERS: dict[tuple[str, ZoneSettings, frozenset[str]], bool] = {}
+_ANCHOR_ANSWERS: Remembered[tuple[str, ZoneSettings, frozenset[str]], bool] = Remembered(8192)
 
 
 def _is_anchor(text: str, settings: ZoneSettings, stoplist: frozenset[str]) -> bool:

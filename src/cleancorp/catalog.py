@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .language import count_words
+from .memo import Remembered
 from .prefilter import Prefilter
 
 CATEGORIES = (
@@ -28,7 +29,6 @@ CATEGORIES = (
 )  # fmt: skip
 ZONES = ("any", "edge")
 ANSWERS_KEPT = 8192  # remembered search answers per catalog (and process): a few MB at most
-_NOT_ASKED = object()
 _FRAGMENT = re.compile(r"\{(\w+)\}")
 
 
@@ -73,18 +73,11 @@ class Catalog:
         document after document (half the blocks of a news corpus are seen again within a
         thousand documents).
         """
-        answers = self._answers
-        key = (text, at_edge)
-        found = answers.get(key, _NOT_ASKED)
-        if found is _NOT_ASKED:
-            if len(answers) >= ANSWERS_KEPT:
-                answers.clear()
-            found = answers[key] = self._search(text, at_edge)
-        return found
+        return self._answers.get_or((text, at_edge), lambda: self._search(text, at_edge))
 
     @cached_property
-    def _answers(self) -> dict[tuple[str, bool], tuple[Rule, re.Match[str]] | None]:
-        return {}
+    def _answers(self) -> Remembered[tuple[str, bool], tuple[Rule, re.Match[str]] | None]:
+        return Remembered(ANSWERS_KEPT)
 
     def _search(self, text: str, at_edge: bool) -> tuple[Rule, re.Match[str]] | None:
         words = count_words(text)

@@ -28,6 +28,8 @@ import numpy as np
 import xxhash
 from datasketch import MinHash, MinHashLSH
 
+from .memo import Remembered
+
 if TYPE_CHECKING:
     from .spill import Spill, Stored
 
@@ -221,8 +223,9 @@ def _sign_key(text: str, settings: DedupSettings) -> int:
     )
 
 
-SIGNED_KEPT = 2048  # bodies remembered per process: a story re-scraped with other boilerplate
-_SIGNED: dict[int, Signed] = {}  # cleans to the same body, and its copies sit side by side
+# Bodies remembered per process: a story re-scraped with other boilerplate cleans to the same
+# body, and its copies sit side by side.
+_SIGNED: Remembered[int, Signed] = Remembered(2048)
 
 
 def sign(text: str, settings: DedupSettings, cached: Signed | None = None) -> Signed:
@@ -231,20 +234,17 @@ def sign(text: str, settings: DedupSettings, cached: Signed | None = None) -> Si
     key = _sign_key(text, settings)
     if cached is not None and cached.key == key:
         return cached
-    known = _SIGNED.get(key)
-    if known is not None:
-        return known
+    return _SIGNED.get_or(key, lambda: _signed_body(key, text, settings))
+
+
+def _signed_body(key: int, text: str, settings: DedupSettings) -> Signed:
     array = shingle_array(text, settings.shingle_size)
     array.setflags(write=False)  # shared by every document with this body
     values = signature_values(array, settings)
-    signed = Signed(
+    return Signed(
         key, array, np.array(lsh_keys(values, settings), dtype=np.uint64),
         np.array([value for _, value in band_keys(values, settings)], dtype=np.uint32), len(text),
     )  # fmt: skip
-    if len(_SIGNED) >= SIGNED_KEPT:
-        _SIGNED.clear()
-    _SIGNED[key] = signed
-    return signed
 
 
 def compact(shingles: set[int] | Shingles) -> np.ndarray:

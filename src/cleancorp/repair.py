@@ -17,6 +17,7 @@ from ftfy.badness import MOJIBAKE_CATEGORIES, is_bad
 from ftfy.chardata import CONTROL_CHARS, HTML_ENTITY_RE, LIGATURES, WIDTH_MAP
 
 from .document import Block, Document
+from .memo import Remembered
 
 # uncurl_quotes is off: quotes are content, and the clean copy of a document must come out
 # byte-identical to a mojibake-damaged copy of it.
@@ -156,21 +157,18 @@ def fix_unicode(text: str, config: ftfy.TextFixerConfig = TEXT_CONFIG) -> tuple[
     return "".join(fixed), fixes
 
 
-FIXED_SEGMENTS_KEPT = 2048
-_FIXED_SEGMENTS: dict[tuple[str, ftfy.TextFixerConfig], tuple[str, list[str]]] = {}
+_FIXED_SEGMENTS: Remembered[tuple[str, ftfy.TextFixerConfig], tuple[str, list[str]]] = Remembered(2048)
 
 
 def _fix_segment(segment: str, config: ftfy.TextFixerConfig) -> tuple[str, list[str]]:
     """ftfy's fix of one segment and its fixes' names, remembered: a damaged boilerplate line or
     a reprinted paragraph comes back (15% of the segments ftfy repairs in a news corpus)."""
-    key = (segment, config)
-    known = _FIXED_SEGMENTS.get(key)
-    if known is None:
+
+    def fix() -> tuple[str, list[str]]:
         result = ftfy.fix_and_explain(segment, config)
-        if len(_FIXED_SEGMENTS) >= FIXED_SEGMENTS_KEPT:
-            _FIXED_SEGMENTS.clear()
-        known = _FIXED_SEGMENTS[key] = (result.text, explain_fixes(result.explanation))
-    return known
+        return result.text, explain_fixes(result.explanation)
+
+    return _FIXED_SEGMENTS.get_or((segment, config), fix)
 
 
 def normalize_line(line: str) -> str:
