@@ -114,3 +114,27 @@ def test_shared_count_is_the_size_of_the_intersection(a, b):
 
     assert shared_count(as_array(a), as_array(b)) == len(a & b)
     assert shared_count(as_array(a | b), as_array(b)) == len(b)
+
+
+def test_a_second_pass_with_the_first_ones_verdicts_compares_only_changed_bodies(monkeypatch):
+    import cleancorp.dedup as dedup
+
+    settings = DedupSettings()
+    texts = {"a": article(20), "b": "Reprinted. " + article(20), "c": article(21), "d": article(21)[:1500]}
+    signed = {doc_id: dedup.sign(text, settings) for doc_id, text in texts.items()}
+    compared = []
+    real_compare = dedup.compare
+    monkeypatch.setattr(dedup, "compare", lambda a, b, s: compared.append(1) or real_compare(a, b, s))
+
+    def one_pass(verdicts):
+        finder = NearDuplicates(settings, verdicts=verdicts)
+        return {doc_id: finder.check_signed(doc_id, signed[doc_id]) for doc_id in texts}
+
+    verdicts = {}
+    first = one_pass(verdicts)
+    assert first["b"].kept_id == "a" and first["d"].kept_id == "c"
+    made = len(compared)
+    assert made >= 2 and one_pass(verdicts) == first and len(compared) == made  # nothing compared again
+    assert one_pass(None) == first and len(compared) == 2 * made  # without verdicts: all of them again
+    signed["d"] = dedup.sign(texts["d"] + " A new closing line.", settings)  # a body that changed
+    assert one_pass(verdicts)["d"].kept_id == "c" and len(compared) == 2 * made + 1

@@ -225,3 +225,11 @@ def test_block_evidence_is_capped_per_block_and_counts_each_story_once(tmp_path)
     assert 12345 not in clusters
     index.add_blocks([(footer, stories[-1])])  # already seen in enough stories: nothing more
     assert index.block_clusters([footer])[footer] == set(stories[:MAX_BLOCK_CLUSTERS])
+
+
+def test_adding_a_document_again_replaces_its_bands(tmp_path):
+    index = CorpusIndex.open(tmp_path, IndexParams.of(DedupSettings()))
+    index.add_documents([("a", 100, [(0, 1), (1, 2)]), ("b", 100, [(0, 3)])])
+    index.add_documents([("a", 120, [(0, 5)])])
+    assert index.candidates([(0, 1), (1, 2)]) == [] and index.candidates([(0, 5), (0, 3)]) == ["a", "b"]
+    assert len(index) == 2 and index.body_chars("a") == 120

@@ -349,6 +349,24 @@ class BandIndex:
         return {self._ids[number] for number in numbers}
 
 
+Verdicts = dict[tuple[int, int], Match | None]  # (key, key) of two signed bodies -> their comparison
+
+
+class _Loaded:
+    """Shingles read from the spill the first time they are needed, then held."""
+
+    __slots__ = ("_array", "_shingles")
+
+    def __init__(self, shingles: Shingles) -> None:
+        self._shingles = shingles
+        self._array: np.ndarray | None = None
+
+    def array(self) -> np.ndarray:
+        if self._array is None:
+            self._array = compact(self._shingles)
+        return self._array
+
+
 class NearDuplicates:
     """An incremental set of kept documents that new documents are checked against.
 
@@ -360,13 +378,17 @@ class NearDuplicates:
         settings: DedupSettings | None = None,
         earlier: KeptEarlier | None = None,
         verified: Mapping[str, list[tuple[str, Match]]] | None = None,
+        verdicts: Verdicts | None = None,
     ) -> None:
         self.settings = settings or DedupSettings()
         self.earlier = earlier
         self.verified = verified  # id -> verified neighbours, when the pairs were found elsewhere
+        # Pairs of bodies compared before, shared by the passes of one corpus stage (a stream's
+        # finder, which lives as long as the stream, has none: it never compares a pair twice).
+        self.verdicts = verdicts
         self._kept: set[str] = set()
         self._bands = BandIndex()
-        self._shingles: dict[str, Shingles] = {}
+        self._signed: dict[str, Signed] = {}
 
     def compare(self, a: set[int] | Shingles, b: set[int] | Shingles) -> Match | None:
         return compare(a, b, self.settings)
@@ -378,8 +400,7 @@ class NearDuplicates:
         """
         best: Match | None = None
         if signed.shingles.size:
-            own = compact(signed.shingles)  # read once if spilled; ``keep`` stores the spilled form
-            for candidate, found in self._matches(doc_id, own, signed):
+            for candidate, found in self._matches(doc_id, signed):
                 if found and (
                     best is None
                     or (found.similarity, found.containment) > (best.similarity, best.containment)
@@ -387,10 +408,11 @@ class NearDuplicates:
                     best = Match(candidate, found.similarity, found.containment)
         return best
 
-    def _matches(self, doc_id: str, shingles: Shingles, signed: Signed) -> Iterator[tuple[str, Match | None]]:
+    def _matches(self, doc_id: str, signed: Signed) -> Iterator[tuple[str, Match | None]]:
+        own = _Loaded(signed.shingles)  # read once, if a comparison needs it (``keep`` stores it spilled)
         if self.verified is None:
             for candidate in sorted(self._bands.query(signed.lsh_keys.tolist())):
-                yield candidate, self.compare(shingles, self._shingles[candidate])
+                yield candidate, self._verdict(signed, own, self._signed[candidate])
         else:  # pairs verified elsewhere (a cluster): the kept ones among this text's neighbours
             neighbours = self.verified.get(doc_id, ())
             yield from sorted(((c, m) for c, m in neighbours if c in self._kept), key=lambda n: n[0])
@@ -398,7 +420,16 @@ class NearDuplicates:
             for candidate in self.earlier.candidates(signed.index_keys()):
                 kept_shingles = self.earlier.shingles_of(candidate)
                 if kept_shingles:
-                    yield candidate, self.compare(shingles, kept_shingles)
+                    yield candidate, self.compare(own.array(), kept_shingles)
+
+    def _verdict(self, signed: Signed, own: _Loaded, kept: Signed) -> Match | None:
+        if self.verdicts is None:
+            return self.compare(own.array(), kept.shingles)
+        # Keys name bodies (and settings): the same pair of keys always compares the same.
+        pair = (signed.key, kept.key) if signed.key <= kept.key else (kept.key, signed.key)
+        if pair not in self.verdicts:
+            self.verdicts[pair] = self.compare(own.array(), kept.shingles)
+        return self.verdicts[pair]
 
     def keep(self, doc_id: str, signed: Signed) -> None:
         if not signed.shingles.size:
@@ -406,7 +437,7 @@ class NearDuplicates:
         self._kept.add(doc_id)
         if self.verified is None:
             self._bands.insert(doc_id, signed.lsh_keys.tolist())
-            self._shingles[doc_id] = signed.shingles
+            self._signed[doc_id] = signed
 
     def check(self, doc_id: str, text: str, cached: Signed | None = None) -> Match | None:
         """Return the kept document ``text`` duplicates, or keep it and return ``None``."""

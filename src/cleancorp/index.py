@@ -194,8 +194,10 @@ class CorpusIndex:
         """Record kept documents: (id, body length, band keys). Replaces an id's old entry."""
         bands, keys, numbers = array("q"), array("q"), array("q")  # 8 bytes a value, not a tuple a row
         with self.transaction():
+            replacing = len(self) > 0  # else there is nothing to replace (a first run)
             for doc_id, chars, band_keys in docs:
-                self._forget(doc_id)
+                if replacing:
+                    self._forget(doc_id)
                 number = self.db.execute(
                     "INSERT INTO docs (id, body_chars) VALUES (?, ?)", (doc_id, chars)
                 ).lastrowid
@@ -244,7 +246,7 @@ class CorpusIndex:
         if not stories:
             return
         with self.transaction():
-            before = self.block_clusters(stories)
+            before = self.block_clusters(stories) if self._has_blocks() else {}
             numbers = self._numbers({doc_id for listed in stories.values() for doc_id in listed})
             keys, docs = array("q"), array("q")
             for key, listed in stories.items():
@@ -259,8 +261,14 @@ class CorpusIndex:
                         room -= 1
             self.db.executemany("INSERT OR IGNORE INTO blocks VALUES (?, ?)", _in_order(keys, docs))
 
+    def _has_blocks(self) -> bool:
+        return self.db.execute("SELECT 1 FROM blocks LIMIT 1").fetchone() is not None
+
     def _numbers(self, doc_ids: set[str]) -> dict[str, int]:
         """The row numbers of these documents (those in the index)."""
+        if len(doc_ids) * 4 >= len(self):  # most of the index (a first run): one scan of it
+            rows = self.db.execute("SELECT id, number FROM docs")
+            return {doc_id: number for doc_id, number in rows if doc_id in doc_ids}
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_ids (id TEXT PRIMARY KEY)")
         self.db.execute("DELETE FROM wanted_ids")
         self.db.executemany("INSERT OR IGNORE INTO wanted_ids VALUES (?)", ((i,) for i in doc_ids))

@@ -22,7 +22,7 @@ from ._version import __version__
 from .boilerplate import ZoneSettings, strip_boilerplate
 from .catalog import Catalog, default_catalog, load_catalog
 from .decode import decode
-from .dedup import DedupSettings, Match, NearDuplicates, Signed, sign
+from .dedup import DedupSettings, Match, NearDuplicates, Signed, Verdicts, sign
 from .document import Document, PackedBlocks, Status
 from .extract import ExtractSettings, extract_html
 from .index import EarlierRuns
@@ -161,12 +161,14 @@ def deduplicate(
     settings: DedupSettings,
     earlier: EarlierRuns | None = None,
     pair_finder: PairFinder | None = None,
+    verdicts: Verdicts | None = None,
 ) -> None:
     """Corpus stage: mark near-duplicates.
 
     Documents kept by an earlier run stay kept; among the others the most complete version (the
     longest body) is kept, ties going to the first path. ``pair_finder`` verifies the candidate
-    pairs elsewhere; the decisions, made here in the same order, are the same.
+    pairs elsewhere; the decisions, made here in the same order, are the same. ``verdicts``:
+    comparisons of an earlier pass, and where this one records its own.
     """
     index = earlier.index if earlier and not earlier.empty else None  # empty: nobody was kept before
 
@@ -179,8 +181,10 @@ def deduplicate(
         if doc.signed is None:  # a body changed since it was signed (the stages that change one say so)
             doc.signed = sign(doc.body, settings)
     ordered = sorted(kept, key=priority)
-    signed = [(doc.id, doc.signed) for doc in ordered if doc.signed is not None]
-    finder = NearDuplicates(settings, earlier, pair_finder(signed, settings) if pair_finder else None)
+    verified = None
+    if pair_finder:
+        verified = pair_finder([(doc.id, doc.signed) for doc in ordered if doc.signed is not None], settings)
+    finder = NearDuplicates(settings, earlier, verified, verdicts)
     for doc in ordered:
         match = finder.check_signed(doc.id, doc.signed)
         if match is None:
@@ -202,9 +206,11 @@ def corpus_stage(
     A first deduplication groups reprints so that each story counts once as evidence for
     repeated blocks; the final one runs on the bodies those blocks were removed from.
     """
+    # Removing repeated blocks changes few bodies: the second pass compares mostly the same pairs.
+    verdicts: Verdicts = {}
     if options.repeat.enabled:
-        deduplicate(docs, options.dedup, earlier, pair_finder)
-        evidence = earlier.index.block_clusters if earlier else None
+        deduplicate(docs, options.dedup, earlier, pair_finder, verdicts)
+        evidence = earlier.index.block_clusters if earlier and not earlier.empty else None
         if remove_repeated(docs, options.repeat, catalog_for(options), options.kept_categories, evidence):
             for doc in docs:
                 if doc.status is Status.DUPLICATE:
@@ -214,4 +220,4 @@ def corpus_stage(
                     doc.mark_empty()
         else:
             return
-    deduplicate(docs, options.dedup, earlier, pair_finder)
+    deduplicate(docs, options.dedup, earlier, pair_finder, verdicts)
