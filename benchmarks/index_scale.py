@@ -18,8 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from cleancorp.dedup import DedupSettings, _bands
+from cleancorp.dedup import DedupSettings
 from cleancorp.index import INDEX_NAME, CorpusIndex, IndexParams
+from cleancorp.signing import _bands
 
 
 def main() -> None:

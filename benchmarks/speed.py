@@ -39,12 +39,12 @@ from datasketch import MinHash, MinHashLSH
 
 from cleancorp.boilerplate import strip_boilerplate
 from cleancorp.decode import decode
-from cleancorp.dedup import sign
 from cleancorp.extract import extract_html
 from cleancorp.metadata import extract_metadata
 from cleancorp.pipeline import Options, catalog_for, corpus_stage
 from cleancorp.read import find_inputs, read_document
 from cleancorp.repair import repair
+from cleancorp.signing import sign
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from cleancorp import Options, run
 from cleancorp.cli import main
 from cleancorp.dask_executor import DaskExecutor, DaskUnavailable
-from cleancorp.dedup import DedupSettings, sign
+from cleancorp.dedup import DedupSettings
+from cleancorp.signing import sign
 
 from .conftest import RAW, read_tree
 from .test_index import STORY, distinct_story, write

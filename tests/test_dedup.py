@@ -4,7 +4,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleancorp.dedup import DedupSettings, NearDuplicates, shared_count, shingle_hashes
+from cleancorp.dedup import DedupSettings, NearDuplicates, shared_count
+from cleancorp.signing import shingle_hashes, sign
 
 WORDS = [
     "government",
@@ -121,7 +122,7 @@ def test_a_second_pass_with_the_first_ones_verdicts_compares_only_changed_bodies
 
     settings = DedupSettings()
     texts = {"a": article(20), "b": "Reprinted. " + article(20), "c": article(21), "d": article(21)[:1500]}
-    signed = {doc_id: dedup.sign(text, settings) for doc_id, text in texts.items()}
+    signed = {doc_id: sign(text, settings) for doc_id, text in texts.items()}
     compared = []
     real_compare = dedup.compare
     monkeypatch.setattr(dedup, "compare", lambda a, b, s: compared.append(1) or real_compare(a, b, s))
@@ -136,5 +137,5 @@ def test_a_second_pass_with_the_first_ones_verdicts_compares_only_changed_bodies
     made = len(compared)
     assert made >= 2 and one_pass(verdicts) == first and len(compared) == made  # nothing compared again
     assert one_pass(None) == first and len(compared) == 2 * made  # without verdicts: all of them again
-    signed["d"] = dedup.sign(texts["d"] + " A new closing line.", settings)  # a body that changed
+    signed["d"] = sign(texts["d"] + " A new closing line.", settings)  # a body that changed
     assert one_pass(verdicts)["d"].kept_id == "c" and len(compared) == 2 * made + 1

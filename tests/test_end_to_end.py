@@ -10,7 +10,7 @@ from pathlib import Path
 import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-1252 codec)
 
 from cleancorp import Options, run
-from cleancorp.dedup import shingle_hashes
+from cleancorp.signing import shingle_hashes
 
 from .conftest import DATA, GOLDEN, RAW, read_tree
 

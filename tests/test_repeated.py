@@ -5,12 +5,12 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
-from cleancorp.dedup import sign
 from cleancorp.document import Block, Document, PackedBlocks, Status
 from cleancorp.language import block_key
 from cleancorp.pipeline import Options, corpus_stage, process_input
 from cleancorp.read import find_inputs
 from cleancorp.repeated import block_keys, remove_repeated
+from cleancorp.signing import sign
 
 from .conftest import RAW
 

@@ -6,7 +6,8 @@ from datasketch import MinHash
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleancorp.dedup import TOKEN, DedupSettings, _template, letter_runs, shingle_array, sign, signature
+from cleancorp.dedup import DedupSettings
+from cleancorp.signing import TOKEN, _template, letter_runs, shingle_array, sign, signature
 
 from .conftest import DATA
 

@@ -22,10 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from .dedup import DedupSettings, Match, Signed, compact, compare
+from .dedup import DedupSettings, Match, compare
 from .document import Document
 from .pipeline import Options, clean_document, finish_in_worker
 from .read import InputFile, read_document
+from .signing import Signed, compact
 
 BATCH = 16  # documents per task
 

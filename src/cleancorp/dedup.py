@@ -18,22 +18,13 @@ True
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
-from functools import cache
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
-import xxhash
-from datasketch import MinHash, MinHashLSH
 
-from .memo import Remembered
-
-if TYPE_CHECKING:
-    from .spill import Spill, Stored
-
-TOKEN = re.compile(r"[^\W\d_]+")
+from .signing import Shingles, Signed, compact, sign
 
 
 @dataclass(frozen=True)
@@ -55,217 +46,6 @@ class Match:
     kept_id: str
     similarity: float  # exact Jaccard to the kept document
     containment: float
-
-
-# ASCII letters lowered, every other ASCII byte a space; bytes of other characters kept as they are.
-_ASCII_LETTERS = bytes(code | 0x20 if chr(code).isalpha() else 32 for code in range(128))
-_ASCII_LETTERS += bytes(range(128, 256))
-_PUNCTUATION = tuple(mark.encode() for mark in "’“”‘—–…\u00a0")
-
-
-def letter_runs(text: str) -> list[bytes]:
-    """``TOKEN.findall(text.casefold())``, encoded: the words shingles are made of.
-
-    Most of a news text is ASCII, where bytes.translate and split do the work of the Unicode
-    regular expression many times faster; only words with other characters are case-folded and
-    split by it. The two agree because casefolding is character by character and the ASCII
-    characters around such a word are not letters either way.
-
-    >>> letter_runs("Straße, DON’T 2019 x_y")
-    [b'strasse', b'don', b't', b'x', b'y']
-    """
-    mapped = text.encode("utf-8", "surrogatepass")
-    for mark in _PUNCTUATION:  # most of what is not ASCII in English news, and never a letter
-        if mark in mapped:
-            mapped = mapped.replace(mark, b" ")
-    mapped = mapped.translate(_ASCII_LETTERS)
-    if not mapped.isascii():
-        mapped = _WORD_WITH_OTHER_CHARACTERS.sub(_fold_word, mapped)
-    return mapped.split()
-
-
-_WORD_WITH_OTHER_CHARACTERS = re.compile(rb"(?<!\S)\S*[\x80-\xff]\S*")
-
-
-def _fold_word(match: re.Match[bytes]) -> bytes:
-    folded = match.group().decode("utf-8", "surrogatepass").casefold()
-    return " ".join(TOKEN.findall(folded)).encode("utf-8", "surrogatepass")
-
-
-def shingle_array(text: str, size: int) -> np.ndarray:
-    """Hashes of word ``size``-grams over case-folded letter runs (digits and punctuation dropped),
-    as a sorted array of unique uint32 (xxh32 of the words joined by single spaces).
-
-    A text shorter than ``size`` words gives one shingle of all its words.
-
-    >>> shingle_array("The Army, in 2019, said: WAIT!", 4).tolist() == sorted(
-    ...     xxhash.xxh32_intdigest(words) for words in (b"the army in said", b"army in said wait"))
-    True
-    """
-    tokens = letter_runs(text)
-    if not tokens:
-        return np.empty(0, dtype=np.uint32)
-    joined = b" ".join(tokens)
-    if len(tokens) <= size:
-        return np.array([xxhash.xxh32_intdigest(joined)], dtype=np.uint32)
-    # Each shingle is a slice of the joined bytes, from a word's start to the end of the word
-    # size - 1 further on: the same bytes as joining its own words. Tokens hold no spaces.
-    spaces = np.flatnonzero(np.frombuffer(joined, dtype=np.uint8) == 32)
-    starts = [0, *(spaces[: len(tokens) - size] + 1).tolist()]
-    ends = [*spaces[size - 1 :].tolist(), len(joined)]
-    slices = map(joined.__getitem__, map(slice, starts, ends))
-    hashes = np.fromiter(map(xxhash.xxh32_intdigest, slices), dtype=np.uint32, count=len(starts))
-    hashes.sort()
-    return hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))]
-
-
-def shingle_hashes(text: str, size: int) -> set[int]:
-    """:func:`shingle_array` as a set."""
-    return set(shingle_array(text, size).tolist())
-
-
-SIGNATURE_BATCH = 16_384  # a num_perm x batch matrix is built at a time: keep it a few MB
-# MurmurHash3's 32-bit finalizer, which datasketch's affine32 scheme applies before permuting.
-_FMIX32 = tuple(np.uint32(c) for c in (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16))
-
-
-@cache
-def _template(num_perm: int, seed: int) -> MinHash:
-    """datasketch draws the permutations from ``seed`` for every MinHash: once per process here."""
-    template = MinHash(num_perm=num_perm, seed=seed)
-    if template.scheme != "affine32":
-        raise RuntimeError(f"cleancorp expects datasketch's affine32 MinHash, not {template.scheme!r}")
-    return template
-
-
-def signature(shingles: np.ndarray, settings: DedupSettings) -> MinHash:
-    """The MinHash of shingle hashes (uint32, already hashes), with datasketch's permutations.
-
-    The same values as ``MinHash.update_batch`` with the identity as hash function (a test holds
-    them to it), computed on the array directly instead of one Python call per shingle.
-    """
-    template = _template(settings.num_perm, settings.seed)
-    return MinHash(
-        settings.num_perm, settings.seed, hashvalues=signature_values(shingles, settings),
-        permutations=template.permutations, scheme=template.scheme,
-    )  # fmt: skip
-
-
-def signature_values(shingles: np.ndarray, settings: DedupSettings) -> np.ndarray:
-    """:func:`signature`'s hash values alone (signing reads nothing else)."""
-    template = _template(settings.num_perm, settings.seed)
-    a, b = (part.reshape(-1, 1) for part in template.permutations)
-    values = template.hashvalues.copy()
-    shift1, multiply1, shift2, multiply2, shift3 = _FMIX32
-    for start in range(0, len(shingles), SIGNATURE_BATCH):
-        mixed = shingles[start : start + SIGNATURE_BATCH].astype(np.uint32)
-        mixed = (mixed ^ (mixed >> shift1)) * multiply1
-        mixed = (mixed ^ (mixed >> shift2)) * multiply2
-        mixed ^= mixed >> shift3
-        # One num_perm x n matrix, added to in place: a temporary per operation costs more than the math.
-        permuted = a * mixed
-        permuted += b
-        np.minimum(values, permuted.min(axis=1), out=values)
-    return values
-
-
-@cache
-def _bands(lsh_threshold: float, num_perm: int) -> tuple[int, int]:
-    lsh = MinHashLSH(threshold=lsh_threshold, num_perm=num_perm)
-    return lsh.b, lsh.r
-
-
-@dataclass(frozen=True, slots=True)
-class SpilledShingles:
-    """A shingle array moved to a :class:`~cleancorp.spill.Spill`; read back to be compared."""
-
-    stored: Stored
-
-    @property
-    def size(self) -> int:
-        return self.stored.length // 4
-
-    def load(self) -> np.ndarray:
-        return np.frombuffer(self.stored.read(), dtype=np.uint32)
-
-
-Shingles = np.ndarray | SpilledShingles
-
-
-@dataclass(frozen=True)
-class Signed:
-    """A body's shingles and the band keys of its MinHash, made once (in a worker) and reused by
-    every corpus pass while the body stays the same. The MinHash values themselves are not kept:
-    candidates are verified on the shingles, so only the band keys are ever read again."""
-
-    key: int  # of the body and settings they were made from
-    shingles: Shingles  # sorted unique uint32: 4 bytes a shingle, where a set of ints takes ~60
-    # The band keys, made once with the signature (each corpus pass looks them up two or three
-    # times): uint64 keys of the in-memory LSH buckets, uint32 keys of the persistent index.
-    lsh_keys: np.ndarray
-    band_keys: np.ndarray
-    chars: int  # the body's length: the longest version of a story is the one kept
-
-    def spilled(self, spill: Spill) -> Signed:
-        """The same, with the shingles in ``spill`` (a run holding many documents)."""
-        if isinstance(self.shingles, SpilledShingles):
-            return self
-        return replace(self, shingles=SpilledShingles(spill.put(self.shingles.tobytes())))
-
-    def index_keys(self) -> list[tuple[int, int]]:
-        """(band, key) pairs: the form the persistent index stores and looks up."""
-        return list(enumerate(self.band_keys.tolist()))
-
-
-def _sign_key(text: str, settings: DedupSettings) -> int:
-    return xxhash.xxh3_64_intdigest(
-        f"{settings.shingle_size}/{settings.num_perm}/{settings.seed}\0{text}".encode()
-    )
-
-
-# Bodies remembered per process: a story re-scraped with other boilerplate cleans to the same
-# body, and its copies sit side by side.
-_SIGNED: Remembered[int, Signed] = Remembered(2048)
-
-
-def sign(text: str, settings: DedupSettings, cached: Signed | None = None) -> Signed:
-    """Shingles and signature of ``text``; ``cached`` is returned if it was made from the same,
-    and so is the signature of the same body signed a moment ago (a :class:`Signed` is frozen)."""
-    key = _sign_key(text, settings)
-    if cached is not None and cached.key == key:
-        return cached
-    return _SIGNED.get_or(key, lambda: _signed_body(key, text, settings))
-
-
-def _signed_body(key: int, text: str, settings: DedupSettings) -> Signed:
-    array = shingle_array(text, settings.shingle_size)
-    array.setflags(write=False)  # shared by every document with this body
-    values = signature_values(array, settings)
-    return Signed(
-        key, array, np.array(lsh_keys(values, settings), dtype=np.uint64),
-        np.array([value for _, value in band_keys(values, settings)], dtype=np.uint32), len(text),
-    )  # fmt: skip
-
-
-def compact(shingles: set[int] | Shingles) -> np.ndarray:
-    """Shingle hashes as a sorted uint32 array, the form verification compares."""
-    if isinstance(shingles, np.ndarray):
-        return shingles
-    if isinstance(shingles, SpilledShingles):
-        return shingles.load()
-    return np.fromiter(sorted(shingles), dtype=np.uint32, count=len(shingles))
-
-
-def _band_values(values: np.ndarray, settings: DedupSettings) -> Iterator[tuple[int, bytes]]:
-    """Each band's slice of the signature, banded as datasketch's LSH does for the same threshold."""
-    bands, rows = _bands(settings.lsh_threshold, settings.num_perm)
-    for band in range(bands):
-        yield band, values[band * rows : (band + 1) * rows].tobytes()
-
-
-def band_keys(values: np.ndarray, settings: DedupSettings) -> list[tuple[int, int]]:
-    """(band, 32-bit key) pairs of a signature's hash values: the form the persistent index stores."""
-    return [(band, xxhash.xxh32_intdigest(value)) for band, value in _band_values(values, settings)]
 
 
 class KeptEarlier(Protocol):
@@ -308,12 +88,6 @@ def compare(a: set[int] | Shingles, b: set[int] | Shingles, settings: DedupSetti
     if jaccard >= settings.threshold or abridged:
         return Match("", round(jaccard, 4), round(containment, 4))
     return None
-
-
-def lsh_keys(values: np.ndarray, settings: DedupSettings) -> list[int]:
-    """One 64-bit key per band (the band number seeds the hash): two signatures are in-memory
-    LSH candidates when they share a key."""
-    return [xxhash.xxh3_64_intdigest(value, seed=band) for band, value in _band_values(values, settings)]
 
 
 class BandIndex:

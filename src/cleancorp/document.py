@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
-    from .dedup import Signed
+    from .signing import Signed
     from .spill import Spill, Stored
 
 SCHEMA_VERSION = 1
@@ -196,7 +196,7 @@ class Document:
     similarity: float | None = None
     chars_in: int = 0
     lines_in: int = 0
-    signed: Signed | None = None  # cleancorp.dedup.Signed of the body, made in the worker that cleaned it
+    signed: Signed | None = None  # cleancorp.signing.Signed of the body, made in the worker that cleaned it
 
     @property
     def body(self) -> str:

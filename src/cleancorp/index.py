@@ -37,10 +37,11 @@ from typing import TypeVar
 import datasketch
 import numpy as np
 
-from .dedup import DedupSettings, Signed, shingle_hashes, sign
+from .dedup import DedupSettings
 from .language import block_key
 from .read import is_utf8
 from .repeated import NOT_EVIDENCE
+from .signing import Signed, shingle_hashes, sign
 from .write import iter_sidecars
 
 INDEX_NAME = "index.sqlite"

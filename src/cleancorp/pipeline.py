@@ -22,7 +22,7 @@ from ._version import __version__
 from .boilerplate import ZoneSettings, strip_boilerplate
 from .catalog import Catalog, default_catalog, load_catalog
 from .decode import decode
-from .dedup import DedupSettings, Match, NearDuplicates, Signed, Verdicts, sign
+from .dedup import DedupSettings, Match, NearDuplicates, Verdicts
 from .document import Document, PackedBlocks, Status
 from .extract import ExtractSettings, extract_html
 from .index import EarlierRuns
@@ -30,6 +30,7 @@ from .metadata import extract_metadata
 from .read import DEFAULT_MAX_BYTES, InputFile, read_document
 from .repair import repair, repair_text
 from .repeated import RepeatSettings, make_keys, remove_repeated
+from .signing import Signed, sign
 
 
 @dataclass(frozen=True)

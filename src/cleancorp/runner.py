@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .dedup import sign
 from .document import Document, PackedBlocks, PackedRemovals, Status
 from .failpoints import failpoint
 from .htmlreport import duplicate_pairs, render_report
@@ -36,6 +35,7 @@ from .manifest import Manifest, Plan, make_plan, read_entries
 from .pipeline import Options, catalog_for, corpus_stage, process_all
 from .read import InputFile, display_path, find_inputs, input_id
 from .repeated import block_keys, key_of, removal_evidence
+from .signing import sign
 from .spill import Spill
 from .write import STATE_DIR, atomic_write, build_report, write_report
 from .writers import Writers
