@@ -3,9 +3,19 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import cleancorp.read
-from cleancorp.read import InputFile, find_inputs, input_id, read_document
+from cleancorp.read import (
+    FORMATS,
+    InputFile,
+    display_path,
+    find_inputs,
+    input_format,
+    input_id,
+    read_document,
+)
 
 
 def make(root: Path, name: str, data: bytes = b"text") -> Path:
@@ -91,3 +101,46 @@ def test_file_without_read_permission(tmp_path):
     path.chmod(0)
     doc = read_document(InputFile(path, Path("locked.txt")))
     assert doc.error == "cannot read file: Permission denied"
+
+
+def path_input_id(relative: Path) -> str:
+    """How ids were made with Path objects, before they were made from strings."""
+    name = relative.name[:-3] if relative.name.endswith(".gz") else relative.name
+    stem = name[: -len(Path(name).suffix)]
+    return (relative.parent / stem).as_posix().removeprefix("./")
+
+
+NAME_PART = st.text(st.sampled_from("ab.-_ é\udce9"), min_size=1, max_size=6).filter(
+    lambda part: part not in (".", "..")
+)
+
+
+@given(
+    st.lists(NAME_PART, max_size=3),
+    NAME_PART,
+    st.sampled_from([*sorted(FORMATS), ".TXT", ".Html"]),
+    st.booleans(),
+)
+def test_names_from_strings_match_the_path_ones(folders, stem, suffix, gzipped):
+    relative = Path(*folders, stem + suffix + (".gz" if gzipped else ""))
+    item = InputFile(Path("/raw") / relative, relative)
+    assert item.relative == relative and item.posix == relative.as_posix()
+    assert item.key == os.fsencode(relative.as_posix())
+    assert item.id == input_id(relative) == path_input_id(relative)
+    assert (
+        item.format
+        == input_format(relative)
+        == FORMATS[Path(relative.name.removesuffix(".gz")).suffix.lower()]
+    )
+    assert display_path(item.posix) == display_path(relative)
+
+
+def test_walk_gives_relative_paths_with_slashes(tmp_path):
+    make(tmp_path, "top.txt")
+    make(tmp_path, "a/b/deep.html.gz", gzip.compress(b"<p>x</p>"))
+    items = list(find_inputs(tmp_path))
+    assert [(i.posix, i.id, i.format) for i in items] == [
+        ("top.txt", "top", "text"),
+        ("a/b/deep.html.gz", "a/b/deep", "html"),
+    ]
+    assert all(i.path == tmp_path.resolve() / i.relative for i in items)

@@ -41,11 +41,6 @@ class Entry:
     cluster: str | None
 
 
-def source_key(relative: Path) -> bytes:
-    """Input paths are stored as bytes: a file name need not be valid UTF-8."""
-    return os.fsencode(relative.as_posix())
-
-
 class Manifest:
     """The manifest table on an open index connection (its transactions are the index's)."""
 
@@ -65,7 +60,7 @@ class Manifest:
             "INSERT OR REPLACE INTO manifest VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 (
-                    source_key(item.relative),
+                    item.key,
                     doc.source_size,
                     doc.source_mtime_ns,
                     doc.source_sha256,
@@ -150,7 +145,7 @@ def make_plan(
     plan = Plan()
     skipped: dict[bytes, int] = {}  # key -> 0 if untouched, else its new mtime
     for item in items:
-        key = source_key(item.relative)
+        key = item.key
         entry = entries.get(key)
         if entry is None:
             plan.new += 1
@@ -162,14 +157,14 @@ def make_plan(
         else:
             plan.changed += 1
         plan.todo.append(item)
-    present = {source_key(item.relative) for item in items}
+    present = {item.key for item in items}
     plan.gone = sorted(set(entries) - present)
     # Duplicates matched against a kept document that is cleaned again (or pruned) are checked again.
     redone = {item.id for item in plan.todo}
     if prune:
         redone |= {input_id(Path(os.fsdecode(key))) for key in plan.gone}
     for item in items:
-        key = source_key(item.relative)
+        key = item.key
         entry = entries.get(key)
         if key in skipped and entry and entry.status == "duplicate" and entry.cluster in redone:
             del skipped[key]
@@ -177,7 +172,7 @@ def make_plan(
             plan.rechecked += 1
     plan.unchanged = sum(1 for mtime in skipped.values() if not mtime)
     plan.moved = sorted((key, mtime) for key, mtime in skipped.items() if mtime)
-    plan.todo.sort(key=lambda item: item.relative.as_posix())
+    plan.todo.sort(key=lambda item: item.posix)
     return plan
 
 

@@ -13,7 +13,7 @@ import os
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from .document import Document
 
@@ -25,20 +25,25 @@ DEFAULT_MAX_BYTES = 16 * 1024 * 1024  # a 16 MB single-line text peaks near 600 
 class InputFile:
     """One input: where it is, and its path below RAW (which names its outputs).
 
-    Kept as strings: a run holds one for every file under RAW, unchanged ones too, and two Path
-    objects took ~1 KB where the strings take ~0.2.
+    Kept as strings (the relative path with ``/``): a run holds one for every file under RAW,
+    unchanged ones too, and two Path objects took ~1 KB where the strings take ~0.2. Its names
+    are worked out from the strings too: a Path costs microseconds, which add up to seconds
+    over a hundred thousand inputs.
 
     >>> item = InputFile(Path("/data/raw/2020/a.txt"), Path("2020/a.txt"))
-    >>> item.path, item.relative, item.id
-    (PosixPath('/data/raw/2020/a.txt'), PosixPath('2020/a.txt'), '2020/a')
+    >>> item.path, item.relative, item.id, item.posix, item.key
+    (PosixPath('/data/raw/2020/a.txt'), PosixPath('2020/a.txt'), '2020/a', '2020/a.txt', b'2020/a.txt')
     """
 
     _path: str
-    _relative: str
+    posix: str  # the path below RAW, with ``/``
 
-    def __init__(self, path: Path, relative: Path) -> None:
+    def __init__(self, path: str | Path, relative: str | Path) -> None:
+        relative = os.fspath(relative)
+        if os.sep != "/" or "//" in relative or relative.startswith("./"):  # as Path would spell it
+            relative = PurePath(relative).as_posix()
         object.__setattr__(self, "_path", os.fspath(path))
-        object.__setattr__(self, "_relative", os.fspath(relative))
+        object.__setattr__(self, "posix", relative)
 
     @property
     def path(self) -> Path:
@@ -46,33 +51,50 @@ class InputFile:
 
     @property
     def relative(self) -> Path:
-        return Path(self._relative)
+        return Path(self.posix)
 
     @property
     def id(self) -> str:
-        return input_id(self.relative)
+        return input_id(self.posix)
+
+    @property
+    def key(self) -> bytes:
+        """The path below RAW as bytes (the manifest's key: a file name need not be UTF-8)."""
+        return os.fsencode(self.posix)
 
     @property
     def format(self) -> str:
-        return input_format(self.relative)
+        return input_format(self.posix)
 
 
-def input_format(relative: Path) -> str:
+def _name_and_suffix(relative: str | PurePath) -> tuple[str, str, str]:
+    """(folder, name without ``.gz``, its suffix as Path gives it), of a ``/`` path."""
+    folder, _, name = (relative.as_posix() if isinstance(relative, PurePath) else relative).rpartition("/")
+    if name.endswith(".gz"):
+        name = name[:-3]
+    dot = name.rfind(".")
+    return folder, name, name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def input_format(relative: str | PurePath) -> str:
     """``text`` or ``html``, from the name with any ``.gz`` removed."""
-    name = relative.name[:-3] if relative.name.endswith(".gz") else relative.name
-    return FORMATS[Path(name).suffix.lower()]
+    return FORMATS[_name_and_suffix(relative)[2].lower()]
 
 
-def input_id(relative: Path) -> str:
-    """The document id: the relative path without its format extension(s), with ``/``."""
-    name = relative.name[:-3] if relative.name.endswith(".gz") else relative.name
-    stem = name[: -len(Path(name).suffix)]
-    return (relative.parent / stem).as_posix().removeprefix("./")
+def input_id(relative: str | PurePath) -> str:
+    """The document id: the relative path without its format extension(s), with ``/``.
+
+    >>> input_id("a.txt"), input_id(Path("x/b.HTML.gz")), input_id("c.d.htm")
+    ('a', 'x/b', 'c.d')
+    """
+    folder, name, suffix = _name_and_suffix(relative)
+    stem = name[: len(name) - len(suffix)]
+    return f"{folder}/{stem}".removeprefix("./") if folder else stem
 
 
 def is_input(name: str) -> bool:
     base = name[:-3] if name.endswith(".gz") else name
-    return not name.startswith(".") and Path(base).suffix.lower() in FORMATS
+    return not name.startswith(".") and os.path.splitext(base)[1].lower() in FORMATS
 
 
 def find_inputs(raw: Path, exclude: Path | None = None) -> Iterator[InputFile]:
@@ -80,24 +102,24 @@ def find_inputs(raw: Path, exclude: Path | None = None) -> Iterator[InputFile]:
 
     Symlinked directories are not followed, so a link loop cannot hang the walk.
     """
-    raw = raw.resolve()
-    excluded = exclude.resolve() if exclude is not None else None
-    for directory, subdirs, files in os.walk(raw, followlinks=False):
-        here = Path(directory)
+    root = os.fspath(raw.resolve())
+    excluded = os.fspath(exclude.resolve()) if exclude is not None else None
+    for directory, subdirs, files in os.walk(root, followlinks=False):
         subdirs[:] = sorted(
-            d for d in subdirs if not d.startswith(".") and (excluded is None or here / d != excluded)
+            d for d in subdirs if not d.startswith(".") and os.path.join(directory, d) != excluded
         )
+        below = os.path.relpath(directory, root).replace(os.sep, "/")
+        prefix = "" if below == "." else below + "/"
         for name in sorted(files):
             if is_input(name):
-                path = here / name
-                yield InputFile(path, path.relative_to(raw))
+                yield InputFile(os.path.join(directory, name), prefix + name)
 
 
 def read_document(item: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     """Read one input's bytes (decompressing ``.gz``); failures become a document error."""
-    relative = item.relative  # one Path for the names below: each costs a few microseconds
+    relative = item.posix
     doc = Document(id=input_id(relative), source=display_path(relative), format=input_format(relative))
-    if not is_utf8(item._relative):
+    if not is_utf8(relative):
         doc.fail(
             f"file name is not valid UTF-8 ({doc.source}); rename it, e.g. convmv -f latin1 -t utf8 --notest"
         )
@@ -142,13 +164,13 @@ def is_utf8(text: str) -> bool:
     return True
 
 
-def display_path(relative: Path | str) -> str:
+def display_path(relative: PurePath | str) -> str:
     """The path as text that JSON and SQLite can hold: undecodable bytes become ``\\xNN``.
 
     >>> display_path(Path(os.fsdecode(b"caf\\xe9.txt")))
     'caf\\\\xe9.txt'
     """
-    raw = os.fsencode(Path(relative).as_posix())
+    raw = os.fsencode(relative.as_posix() if isinstance(relative, PurePath) else relative)
     return raw.decode("utf-8", errors="backslashreplace")
 
 

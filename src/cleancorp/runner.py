@@ -123,9 +123,8 @@ def _collisions(items: list[InputFile]) -> tuple[list[InputFile], list[dict[str,
         else:
             problems.append(
                 {
-                    "source": display_path(item.relative),
-                    "error": f"skipped: writes to the same output as {display_path(first.relative)}; "
-                    "rename one",
+                    "source": display_path(item.posix),
+                    "error": f"skipped: writes to the same output as {display_path(first.posix)}; rename one",
                 }
             )
     return kept, problems
@@ -143,7 +142,7 @@ def plan_run(raw: str | Path, clean: str | Path, options: Options | None = None,
     return {
         "dry_run": True,
         "inputs": {"found": len(items), **plan.summary(prune)},
-        "would_clean": [display_path(item.relative) for item in plan.todo],
+        "would_clean": [display_path(item.posix) for item in plan.todo],
         "errors": problems,
     }
 
