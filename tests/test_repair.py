@@ -12,6 +12,7 @@ from cleancorp.repair import (
     EXTRACTED_CONFIG,
     INVISIBLE,
     TEXT_CONFIG,
+    TRANSLATING_FIXERS,
     fix_unicode,
     looks_bad,
     normalize_line,
@@ -41,13 +42,26 @@ RISKY = "’‘“”–—…&<>;#x0123456789abcdefÂÃâ€™©®éèçÐÑ¿
 
 
 def plain_ftfy(text, config=TEXT_CONFIG):
-    """ftfy.fix_text as ftfy ships it: with its own is_bad, not the one cleancorp hands it."""
-    handed = ftfy.is_bad
+    """ftfy.fix_text as ftfy ships it: with its own is_bad and fixers, not the ones cleancorp
+    hands it."""
+    handed_is_bad, handed_fixers = ftfy.is_bad, dict(ftfy.FIXERS)
     ftfy.is_bad = is_bad
+    ftfy.FIXERS.update({name: ftfy.FIXERS[name].__wrapped__ for name in TRANSLATING_FIXERS})
     try:
         return ftfy.fix_text(text, config._replace(explain=False))
     finally:
-        ftfy.is_bad = handed
+        ftfy.is_bad = handed_is_bad
+        ftfy.FIXERS.update(handed_fixers)
+
+
+FIXED_BY_TRANSLATION = sorted(chr(code) for table in TRANSLATING_FIXERS.values() for code in table)
+
+
+@given(st.text(alphabet=st.sampled_from([*FIXED_BY_TRANSLATION, "a", " ", "é", "\n"])) | st.text())
+def test_translating_fixers_skip_only_texts_they_would_leave_alone(text):
+    for name in TRANSLATING_FIXERS:
+        handed = ftfy.FIXERS[name]
+        assert handed is not handed.__wrapped__ and handed(text) == handed.__wrapped__(text)
 
 
 def test_ftfy_asks_looks_bad_and_gets_its_own_answers():

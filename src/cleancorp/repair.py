@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 import ftfy
@@ -91,6 +92,37 @@ def looks_bad(segment: str) -> bool:
 # repair of such a segment. ftfy's own answers are unchanged: tests/test_repair.py holds looks_bad
 # to is_bad on every pair of the characters involved and on many texts.
 ftfy.is_bad = looks_bad
+
+
+def _skipped_without(fixer: Callable[[str], str], table: Mapping[int, object]) -> Callable[[str], str]:
+    """An ftfy fixer that is one ``str.translate`` over ``table``, not run on a text holding none
+    of the table's characters (it would return the text as it is).
+
+    ``str.translate`` looks every character up in the table, ~30 us on a paragraph; a
+    character class finds that none is there in a tenth of that. ftfy runs three such fixers on
+    every segment it repairs.
+
+    >>> from ftfy.fixes import fix_latin_ligatures
+    >>> skipping = _skipped_without(fix_latin_ligatures, LIGATURES)
+    >>> skipping("ﬁnal"), skipping("final")
+    ('final', 'final')
+    """
+    present = re.compile(f"[{_character_class(set(table))}]")
+
+    def fix(text: str) -> str:
+        return fixer(text) if present.search(text) else text
+
+    fix.__wrapped__ = fixer  # type: ignore[attr-defined]
+    return fix
+
+
+TRANSLATING_FIXERS = {
+    "fix_latin_ligatures": LIGATURES,
+    "fix_character_width": WIDTH_MAP,
+    "remove_control_chars": CONTROL_CHARS,
+}
+for _name, _table in TRANSLATING_FIXERS.items():
+    ftfy.FIXERS[_name] = _skipped_without(ftfy.FIXERS[_name], _table)
 
 
 def unchanged_by_ftfy(segment: str, config: ftfy.TextFixerConfig) -> bool:

@@ -37,7 +37,10 @@ TOKEN = re.compile(r"[^\W\d_]+")
 # ASCII letters lowered, every other ASCII byte a space; bytes of other characters kept as they are.
 _ASCII_LETTERS = bytes(code | 0x20 if chr(code).isalpha() else 32 for code in range(128))
 _ASCII_LETTERS += bytes(range(128, 256))
-_PUNCTUATION = tuple(mark.encode() for mark in "’“”‘—–…\u00a0")
+# Most of what is not ASCII in English news, and never a letter: ’“”‘—–… and the no-break space.
+_PUNCTUATION = re.compile(b"|".join(re.escape(mark.encode()) for mark in "’“”‘—–…\u00a0"))
+# A text whose UTF-8 is this much longer than its characters is mostly in another script.
+MOSTLY_OTHER_SCRIPT = 1 / 8
 
 
 def letter_runs(text: str) -> list[bytes]:
@@ -46,22 +49,28 @@ def letter_runs(text: str) -> list[bytes]:
     Most of a news text is ASCII, where bytes.translate and split do the work of the Unicode
     regular expression many times faster; only words with other characters are case-folded and
     split by it. The two agree because casefolding is character by character and the ASCII
-    characters around such a word are not letters either way.
+    characters around such a word are not letters either way. A text mostly in another script
+    (Russian, say) goes through the regular expression whole: word by word costs more.
 
     >>> letter_runs("Straße, DON’T 2019 x_y")
     [b'strasse', b'don', b't', b'x', b'y']
+    >>> [word.decode() for word in letter_runs("Москва, 2019: ГОРОД")]
+    ['москва', 'город']
     """
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_LETTERS).split()
     mapped = text.encode("utf-8", "surrogatepass")
-    for mark in _PUNCTUATION:  # most of what is not ASCII in English news, and never a letter
-        if mark in mapped:
-            mapped = mapped.replace(mark, b" ")
-    mapped = mapped.translate(_ASCII_LETTERS)
+    if len(mapped) - len(text) > len(text) * MOSTLY_OTHER_SCRIPT:
+        return [word.encode("utf-8", "surrogatepass") for word in TOKEN.findall(text.casefold())]
+    mapped = _PUNCTUATION.sub(b" ", mapped).translate(_ASCII_LETTERS)
     if not mapped.isascii():
         mapped = _WORD_WITH_OTHER_CHARACTERS.sub(_fold_word, mapped)
     return mapped.split()
 
 
-_WORD_WITH_OTHER_CHARACTERS = re.compile(rb"(?<!\S)\S*[\x80-\xff]\S*")
+# A word holding a byte of a character outside ASCII, whole: after the translation above, only
+# spaces separate words. Possessive, so a word of ASCII letters is passed over without backtracking.
+_WORD_WITH_OTHER_CHARACTERS = re.compile(rb"(?<![^ ])[^ \x80-\xff]*+[\x80-\xff][^ ]*")
 
 
 def _fold_word(match: re.Match[bytes]) -> bytes:
