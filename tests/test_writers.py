@@ -3,8 +3,10 @@ that fails stops the run before the index says anything."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -62,6 +64,16 @@ def test_forked_writers_write_what_one_process_writes(tmp_path, small_shares):
     assert len(pids) == 45 and str(os.getpid()) not in pids and len(set(pids)) == 2
     assert read_tree(forked) == read_tree(one)
     assert indexed(forked) == indexed(one)
+    # The writers counted the removals for the report: the counts of the sidecars they wrote.
+    for clean in (one, forked):
+        report = json.loads((clean / ".cleancorp" / "report.json").read_text())
+        removed = [r for path in clean.rglob("*.json") if path.parent.name != ".cleancorp"
+                   for r in json.loads(path.read_text())["removed"]]  # fmt: skip
+        assert report["removed_by_category"] == dict(sorted(Counter(r["category"] for r in removed).items()))
+        assert report["removed_by_rule"] == dict(
+            sorted(Counter(f"{r['category']}/{r['rule']}" for r in removed).items())
+        )
+        assert sum(report["removed_by_category"].values()) > 100
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

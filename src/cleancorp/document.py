@@ -128,24 +128,34 @@ class PackedBlocks(Sequence[Block]):
 
 
 class PackedRemovals(Sequence[Removal]):
-    """A cleaned document's removed blocks, pickled into a :class:`~cleancorp.spill.Spill` while a
-    run holds many documents; read back (a new list) whenever they are read.
+    """A cleaned document's removed blocks as one pickled ``bytes`` (made in the worker that
+    cleaned it, so the run's main process neither unpickles nor pickles them again), moved to a
+    :class:`~cleancorp.spill.Spill` while a run holds many documents; read back (a new list)
+    whenever they are read.
 
+    >>> packed = PackedRemovals([Removal("navigation", "menu_word", "Home")], evidence=[7])
+    >>> len(packed), packed[0].text, [r.rule for r in packed], packed.evidence.tolist()
+    (1, 'Home', ['menu_word'], [7])
     >>> from cleancorp.spill import Spill
     >>> with Spill() as spill:
-    ...     packed = PackedRemovals([Removal("navigation", "menu_word", "Home")], spill)
-    ...     len(packed), packed[0].text, [r.rule for r in packed]
-    (1, 'Home', ['menu_word'])
+    ...     packed.spill(spill)
+    ...     [r.text for r in packed]
+    ['Home']
     """
 
-    __slots__ = ("_count", "_stored", "evidence")
+    __slots__ = ("_count", "_data", "evidence")
 
-    def __init__(self, removals: Sequence[Removal], spill: Spill, evidence: Iterable[int] = ()) -> None:
+    def __init__(self, removals: Sequence[Removal], evidence: Iterable[int] = ()) -> None:
         self._count = len(removals)
-        self._stored = spill.put(pickle.dumps(list(removals), protocol=pickle.HIGHEST_PROTOCOL))
+        self._data: bytes | Stored = pickle.dumps(list(removals), protocol=pickle.HIGHEST_PROTOCOL)
         # The keys of the removals that count as corpus evidence, as the caller chose them: kept in
         # memory (8 bytes each) because every corpus pass reads them, and unpickling costs more.
         self.evidence = array("Q", evidence)
+
+    def spill(self, spill: Spill) -> None:
+        """Move the pickled removals to ``spill``; they are read back whenever they are read."""
+        if isinstance(self._data, bytes):
+            self._data = spill.put(self._data)
 
     def __len__(self) -> int:
         return self._count
@@ -158,8 +168,16 @@ class PackedRemovals(Sequence[Removal]):
         return list(self)[index]
 
     def __iter__(self) -> Iterator[Removal]:
-        removals: list[Removal] = pickle.loads(self._stored.read())
+        data = self._data if isinstance(self._data, bytes) else self._data.read()
+        removals: list[Removal] = pickle.loads(data)
         return iter(removals)
+
+    def __getstate__(self) -> tuple[bytes, int, array[int]]:
+        data = self._data if isinstance(self._data, bytes) else self._data.read()
+        return data, self._count, self.evidence
+
+    def __setstate__(self, state: tuple[bytes, int, array[int]]) -> None:
+        self._data, self._count, self.evidence = state
 
 
 @dataclass(slots=True)

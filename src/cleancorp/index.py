@@ -219,6 +219,8 @@ class CorpusIndex:
 
     def forget(self, doc_ids: Iterable[str]) -> None:
         """Drop documents that are no longer kept (re-cleaned into a duplicate, or removed)."""
+        if not len(self):  # a first run: nobody to forget
+            return
         with self.transaction():
             for doc_id in doc_ids:
                 if is_utf8(doc_id):  # a file name that is not UTF-8 is never kept

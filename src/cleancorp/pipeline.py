@@ -23,13 +23,13 @@ from .boilerplate import ZoneSettings, strip_boilerplate
 from .catalog import Catalog, default_catalog, load_catalog
 from .decode import decode
 from .dedup import DedupSettings, Match, NearDuplicates, Verdicts
-from .document import Document, PackedBlocks, Status
+from .document import Document, PackedBlocks, PackedRemovals, Status
 from .extract import ExtractSettings, extract_html
 from .index import EarlierRuns
 from .metadata import extract_metadata
 from .read import DEFAULT_MAX_BYTES, InputFile, read_document
 from .repair import repair, repair_text
-from .repeated import RepeatSettings, make_keys, remove_repeated
+from .repeated import RepeatSettings, make_keys, removal_evidence, remove_repeated
 from .signing import Signed, sign
 
 
@@ -137,6 +137,8 @@ def finish_in_worker(doc: Document, options: Options) -> Document:
     doc.text = ""
     for part in doc.removed:
         part.raw = ""
+    if doc.removed:
+        doc.removed = PackedRemovals(doc.removed, removal_evidence(doc.removed))
     if PackedBlocks.packable(doc.blocks):
         doc.blocks = PackedBlocks(doc.blocks)
     return doc

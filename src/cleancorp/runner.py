@@ -34,7 +34,7 @@ from .lock import RunLock
 from .manifest import Manifest, Plan, make_plan, read_entries
 from .pipeline import Options, catalog_for, corpus_stage, process_all
 from .read import InputFile, display_path, find_inputs, input_id
-from .repeated import block_keys, key_of, removal_evidence
+from .repeated import block_keys, key_of
 from .signing import sign
 from .spill import Spill
 from .write import STATE_DIR, atomic_write, build_report, write_report
@@ -85,8 +85,8 @@ def spill_document(doc: Document, spill: Spill) -> None:
     """Move a cleaned document's body, removed blocks and shingles to the run's scratch file."""
     if isinstance(doc.blocks, PackedBlocks):
         doc.blocks.spill(spill)
-    if doc.removed:
-        doc.removed = PackedRemovals(doc.removed, spill, removal_evidence(doc.removed))
+    if isinstance(doc.removed, PackedRemovals):
+        doc.removed.spill(spill)
     if doc.signed is not None:
         doc.signed = doc.signed.spilled(spill)
 
@@ -220,9 +220,12 @@ def run(
                 manifest.record(zip(docs, plan.todo, strict=True), fingerprint)
                 manifest.touch(plan.moved)
                 manifest.remove(plan.gone if prune else [])
-                # While the writers finish (its timing is filled in at the end).
-                report = build_report(docs, problems, {"seconds": None, "docs_per_second": None})
+                pairs = duplicate_pairs(docs, clean)  # while the writers finish
                 writing.wait()  # the outputs exist: now the index and manifest may say so
+                # Its timing is filled in at the end; the writers counted the removals.
+                report = build_report(
+                    docs, problems, {"seconds": None, "docs_per_second": None}, writing.tally
+                )
             failpoint("committed")
             indexed = len(index)
         seconds = time.perf_counter() - started
@@ -242,6 +245,6 @@ def run(
             "temporary_files_swept": lock.swept,
         }
         write_report(clean, report)
-        page = render_report(report, duplicate_pairs(docs, clean), f"{raw} → {clean}")
+        page = render_report(report, pairs, f"{raw} → {clean}")
         atomic_write(clean / STATE_DIR / REPORT_PAGE, page)
     return report

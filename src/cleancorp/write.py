@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,8 +63,9 @@ def atomic_write(path: str | Path, data: str) -> None:
         raise
 
 
-def sidecar(doc: Document) -> dict[str, Any]:
-    """The sidecar object, keys in contract order."""
+def sidecar(doc: Document, removals: Sequence[Removal] | None = None) -> dict[str, Any]:
+    """The sidecar object, keys in contract order (``removals``: ``doc.removed``, read already)."""
+    removals = doc.removed if removals is None else removals
     meta = doc.meta
     body = doc.body
     return {
@@ -86,14 +87,14 @@ def sidecar(doc: Document) -> dict[str, Any]:
         "cluster": doc.cluster,
         "duplicate_of": doc.duplicate_of,
         "similarity": doc.similarity,
-        "removed": [removal.as_dict() for removal in doc.removed],
+        "removed": [removal.as_dict() for removal in removals],
         "encoding": {"detected": doc.encoding, "fixes": list(doc.fixes)},
         "stats": {
             "chars_in": doc.chars_in,
             "lines_in": doc.lines_in,
             "chars_out": len(body),
             "lines_out": len(doc.blocks),
-            "blocks_removed": len(doc.removed),
+            "blocks_removed": len(removals),
         },
     }
 
@@ -121,12 +122,16 @@ def sidecar_json(fields: dict[str, Any]) -> str:
     return json.dumps(fields, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_document(doc: Document, clean: Path, keep_duplicates: bool = False) -> None:
-    """Write ``CLEAN/<id>.txt`` (kept documents, or duplicates if asked) and ``CLEAN/<id>.json``.
+def write_document(
+    doc: Document, clean: Path, keep_duplicates: bool = False, tally: RemovalTally | None = None
+) -> None:
+    """Write ``CLEAN/<id>.txt`` (kept documents, or duplicates if asked) and ``CLEAN/<id>.json``,
+    and count its removals in ``tally``.
 
     A stale body from an earlier run is removed when the document is no longer kept, so that
     ``CLEAN/**/*.txt`` is always the deduplicated corpus.
     """
+    removals = list(doc.removed)  # read once: a run's wait in its spill file, and reading unpickles them
     stem = os.path.join(clean, doc.id)
     write_text = doc.status is Status.KEPT or (doc.status is Status.DUPLICATE and keep_duplicates)
     if write_text:
@@ -134,7 +139,9 @@ def write_document(doc: Document, clean: Path, keep_duplicates: bool = False) ->
     else:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(stem + ".txt")
-    atomic_write(stem + ".json", sidecar_json(sidecar(doc)))
+    atomic_write(stem + ".json", sidecar_json(sidecar(doc, removals)))
+    if tally is not None:
+        tally.add(removals)
 
 
 def iter_sidecars(clean: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
@@ -162,19 +169,17 @@ def json_record(fields: dict[str, Any], text: str | None) -> dict[str, Any]:
 
 
 def build_report(
-    docs: list[Document], problems: list[dict[str, str]], extra: dict[str, Any]
+    docs: list[Document],
+    problems: list[dict[str, str]],
+    extra: dict[str, Any],
+    removed: RemovalTally | None = None,
 ) -> dict[str, Any]:
-    """Run-level counts: statuses, removed categories, encoding fixes, clusters, failures."""
+    """Run-level counts: statuses, removed categories, encoding fixes, clusters, failures.
+
+    ``removed``: the documents' removals counted already (by the writers); else counted here.
+    """
     statuses = Counter(doc.status.value for doc in docs)
-    # One pass: a run's removals wait in its spill file, and every reading unpickles them.
-    categories: Counter[str] = Counter()
-    rules: Counter[str] = Counter()
-    examples = RemovedExamples()
-    for doc in docs:
-        for removal in doc.removed:
-            categories[removal.category] += 1
-            rules[f"{removal.category}/{removal.rule}"] += 1
-            examples.add(removal)
+    removed = RemovalTally.of(docs) if removed is None else removed
     fixes = Counter(fix for doc in docs for fix in doc.fixes)
     encodings = Counter(doc.encoding for doc in docs if doc.encoding)
     clusters = Counter(doc.cluster for doc in docs if doc.cluster)
@@ -183,8 +188,8 @@ def build_report(
         "schema": SCHEMA_VERSION,
         "documents": len(docs),
         "status": dict(sorted(statuses.items())),
-        "removed_by_category": dict(sorted(categories.items())),
-        "removed_by_rule": dict(sorted(rules.items())),
+        "removed_by_category": dict(sorted(removed.categories.items())),
+        "removed_by_rule": dict(sorted(removed.rules.items())),
         "encodings": dict(sorted(encodings.items())),
         "encoding_fixes": dict(sorted(fixes.items())),
         "clusters": {
@@ -193,7 +198,7 @@ def build_report(
                 {"cluster": c, "size": n} for c, n in sorted(multi.items(), key=lambda x: (-x[1], x[0]))[:20]
             ],
         },
-        "removed_examples": examples.most_frequent(),
+        "removed_examples": removed.examples.most_frequent(),
         "errors": [{"source": doc.source, "error": doc.error} for doc in docs if doc.status is Status.ERROR]
         + problems,
         "empty": [{"source": doc.source, "reason": doc.reason} for doc in docs if doc.status is Status.EMPTY][
@@ -223,6 +228,10 @@ class RemovedExamples:
             text = text[: self.width - 1] + "…"
         self.counts.setdefault(removal.category, Counter())[text] += 1
 
+    def merge(self, other: RemovedExamples) -> None:
+        for category, texts in other.counts.items():
+            self.counts.setdefault(category, Counter()).update(texts)
+
     def most_frequent(self) -> dict[str, list[str]]:
         return {
             category: [
@@ -230,6 +239,43 @@ class RemovedExamples:
             ]
             for category, texts in sorted(self.counts.items())
         }
+
+
+class RemovalTally:
+    """A run's removed blocks counted for the report: by category, by rule, and their texts (the
+    examples). Each writer counts the documents it writes, whose removals it reads for their
+    sidecars anyway; the run adds the writers' tallies up.
+
+    >>> first, second = RemovalTally(), RemovalTally()
+    >>> first.add([Removal("navigation", "menu_word", "Home")])
+    >>> second.add([Removal("navigation", "menu_word", "Home"), Removal("advertisement", "label", "Ad")])
+    >>> first.merge(second)
+    >>> dict(first.categories), first.examples.most_frequent()
+    ({'navigation': 2, 'advertisement': 1}, {'advertisement': ['Ad'], 'navigation': ['Home']})
+    """
+
+    def __init__(self) -> None:
+        self.categories: Counter[str] = Counter()
+        self.rules: Counter[str] = Counter()
+        self.examples = RemovedExamples()
+
+    @classmethod
+    def of(cls, docs: Iterable[Document]) -> RemovalTally:
+        tally = cls()
+        for doc in docs:
+            tally.add(doc.removed)
+        return tally
+
+    def add(self, removals: Iterable[Removal]) -> None:
+        for removal in removals:
+            self.categories[removal.category] += 1
+            self.rules[f"{removal.category}/{removal.rule}"] += 1
+            self.examples.add(removal)
+
+    def merge(self, other: RemovalTally) -> None:
+        self.categories.update(other.categories)
+        self.rules.update(other.rules)
+        self.examples.merge(other.examples)
 
 
 def write_report(clean: Path, report: dict[str, Any]) -> Path:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .document import Document
 from .failpoints import failpoint
-from .write import write_document
+from .write import RemovalTally, write_document
 
 FORK = "fork" in multiprocessing.get_all_start_methods()
 MIN_SHARE = 1000  # documents per writer below which a fork costs more than it saves
@@ -50,27 +50,31 @@ def shares(count: int, jobs: int, min_share: int = MIN_SHARE) -> list[range]:
     return [range(start, end) for start, end in pairwise(bounds)]
 
 
-def write_share(docs: Sequence[Document], share: range, clean: Path, keep_duplicates: bool = False) -> None:
-    """Write the outputs of ``docs[share]``; :class:`WriterFailed` names the document that failed."""
+def write_share(
+    docs: Sequence[Document], share: range, clean: Path, keep_duplicates: bool = False
+) -> RemovalTally:
+    """Write the outputs of ``docs[share]`` and count their removals for the run report;
+    :class:`WriterFailed` names the document that failed."""
+    tally = RemovalTally()
     for position in share:
         doc = docs[position]
         try:
-            write_document(doc, clean, keep_duplicates)
+            write_document(doc, clean, keep_duplicates, tally)
         except OSError as error:
             raise WriterFailed(
                 f"{doc.source}: its output could not be written ({error}); nothing was committed to the "
                 "index: fix the cause and run again"
             ) from error
         failpoint("written")
+    return tally
 
 
 def _write_share_and_report(
     docs: Sequence[Document], share: range, clean: Path, keep_duplicates: bool, report: Connection
 ) -> None:
-    """In a forked child: write ``docs[share]``, then say ``None`` or what went wrong."""
+    """In a forked child: write ``docs[share]``, then send their removals' tally or what went wrong."""
     try:
-        write_share(docs, share, clean, keep_duplicates)
-        report.send(None)
+        report.send(write_share(docs, share, clean, keep_duplicates))
     except BaseException as error:  # every failure must reach the parent
         report.send(str(error) if isinstance(error, WriterFailed) else f"{type(error).__name__}: {error}")
     finally:
@@ -80,16 +84,18 @@ def _write_share_and_report(
 class Writers:
     """Writes ``docs`` under ``clean`` from ``jobs`` forked processes, started on entering;
     :meth:`wait` returns once every output is in place and raises :class:`WriterFailed` if any
-    writer failed. Leaving the block always waits for the writers: none outlives the run."""
+    writer failed; then :attr:`tally` counts every written document's removals. Leaving the
+    block always waits for the writers: none outlives the run."""
 
     def __init__(self, docs: Sequence[Document], clean: Path, keep_duplicates: bool = False, jobs: int = 1):
         self.docs, self.clean, self.keep_duplicates = docs, clean, keep_duplicates
         self.parts = shares(len(docs), jobs, MIN_SHARE) if FORK and jobs > 1 else [range(len(docs))]
         self.running: list[tuple[BaseProcess, Connection]] = []
+        self.tally = RemovalTally()
 
     def __enter__(self) -> Writers:
         if len(self.parts) == 1:  # in this process, now: the index waits for it anyway
-            write_share(self.docs, self.parts[0], self.clean, self.keep_duplicates)
+            self.tally = write_share(self.docs, self.parts[0], self.clean, self.keep_duplicates)
             return self
         context = multiprocessing.get_context("fork")
         for part in self.parts:
@@ -113,6 +119,9 @@ class Writers:
                 problem = None  # judged by the exit code below
             finally:
                 receive.close()
+            if isinstance(problem, RemovalTally):  # the share is written
+                self.tally.merge(problem)
+                problem = None
             process.join()
             if problem is None and process.exitcode:
                 problem = (
