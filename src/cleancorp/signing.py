@@ -17,7 +17,6 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
@@ -137,11 +136,12 @@ def signature(shingles: np.ndarray, settings: DedupSettings) -> MinHash:
     )  # fmt: skip
 
 
-def signature_values(shingles: np.ndarray, settings: DedupSettings) -> np.ndarray:
-    """:func:`signature`'s hash values alone (signing reads nothing else)."""
+def signature_values(shingles: np.ndarray, settings: DedupSettings, count: int | None = None) -> np.ndarray:
+    """:func:`signature`'s hash values alone (signing reads nothing else), or its first ``count``:
+    the LSH bands use 111 of the 128."""
     template = _template(settings.num_perm, settings.seed)
-    a, b = (part.reshape(-1, 1) for part in template.permutations)
-    values = template.hashvalues.copy()
+    a, b = (part[:count].reshape(-1, 1) for part in template.permutations)
+    values = template.hashvalues[:count].copy()
     shift1, multiply1, shift2, multiply2, shift3 = _FMIX32
     for start in range(0, len(shingles), SIGNATURE_BATCH):
         mixed = shingles[start : start + SIGNATURE_BATCH].astype(np.uint32)
@@ -226,11 +226,9 @@ def sign(text: str, settings: DedupSettings, cached: Signed | None = None) -> Si
 def _signed_body(key: int, text: str, settings: DedupSettings) -> Signed:
     array = shingle_array(text, settings.shingle_size)
     array.setflags(write=False)  # shared by every document with this body
-    values = signature_values(array, settings)
-    return Signed(
-        key, array, np.array(lsh_keys(values, settings), dtype=np.uint64),
-        np.array([value for _, value in band_keys(values, settings)], dtype=np.uint32), len(text),
-    )  # fmt: skip
+    bands, rows = _bands(settings.lsh_threshold, settings.num_perm)
+    values = signature_values(array, settings, bands * rows)
+    return Signed(key, array, *band_key_arrays(values, bands, rows), len(text))
 
 
 def compact(shingles: set[int] | Shingles) -> np.ndarray:
@@ -242,19 +240,21 @@ def compact(shingles: set[int] | Shingles) -> np.ndarray:
     return np.fromiter(sorted(shingles), dtype=np.uint32, count=len(shingles))
 
 
-def _band_values(values: np.ndarray, settings: DedupSettings) -> Iterator[tuple[int, bytes]]:
-    """Each band's slice of the signature, banded as datasketch's LSH does for the same threshold."""
-    bands, rows = _bands(settings.lsh_threshold, settings.num_perm)
-    for band in range(bands):
-        yield band, values[band * rows : (band + 1) * rows].tobytes()
+def band_key_arrays(values: np.ndarray, bands: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """The band keys of a signature's hash values, banded as datasketch's LSH does for the same
+    threshold (``rows`` values a band): a 64-bit key per band for the in-memory LSH buckets
+    (seeded with the band number), and a 32-bit one for the persistent index, which stores it
+    next to the band number.
 
-
-def band_keys(values: np.ndarray, settings: DedupSettings) -> list[tuple[int, int]]:
-    """(band, 32-bit key) pairs of a signature's hash values: the form the persistent index stores."""
-    return [(band, xxhash.xxh32_intdigest(value)) for band, value in _band_values(values, settings)]
-
-
-def lsh_keys(values: np.ndarray, settings: DedupSettings) -> list[int]:
-    """One 64-bit key per band (the band number seeds the hash): two signatures are in-memory
-    LSH candidates when they share a key."""
-    return [xxhash.xxh3_64_intdigest(value, seed=band) for band, value in _band_values(values, settings)]
+    >>> values = np.arange(6, dtype=np.uint64)
+    >>> lsh, index = band_key_arrays(values, 2, 3)
+    >>> int(index[1]) == xxhash.xxh32_intdigest(values[3:].tobytes())
+    True
+    >>> int(lsh[1]) == xxhash.xxh3_64_intdigest(values[3:].tobytes(), seed=1)
+    True
+    """
+    width = rows * values.itemsize
+    raw = values[: bands * rows].tobytes()
+    slices = [raw[band * width : (band + 1) * width] for band in range(bands)]
+    lsh = np.fromiter(map(xxhash.xxh3_64_intdigest, slices, range(bands)), dtype=np.uint64, count=bands)
+    return lsh, np.fromiter(map(xxhash.xxh32_intdigest, slices), dtype=np.uint32, count=bands)
