@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleancorp import Options, run
 from cleancorp.cli import main
@@ -233,3 +235,56 @@ def test_adding_a_document_again_replaces_its_bands(tmp_path):
     index.add_documents([("a", 120, [(0, 5)])])
     assert index.candidates([(0, 1), (1, 2)]) == [] and index.candidates([(0, 5), (0, 3)]) == ["a", "b"]
     assert len(index) == 2 and index.body_chars("a") == 120
+
+
+def reference_add_blocks(existing: dict[int, list[str]], seen: list[tuple[int, str]], indexed: set[str]):
+    """The rows add_blocks must leave, the plain way: per key, in the order first seen, the new
+    stories in the index until the key has MAX_BLOCK_CLUSTERS stories."""
+    from cleancorp.index import MAX_BLOCK_CLUSTERS
+
+    rows = {(key, doc) for key, docs in existing.items() for doc in docs}
+    stories: dict[int, dict[str, None]] = {}
+    for key, doc in seen:
+        stories.setdefault(key, {})[doc] = None
+    for key, listed in stories.items():
+        known = set(existing.get(key, ()))
+        room = MAX_BLOCK_CLUSTERS - len(known)
+        for doc in listed:
+            if room <= 0:
+                break
+            if doc not in known and doc in indexed:
+                rows.add((key, doc))
+                room -= 1
+    return rows
+
+
+KEYS = st.sampled_from([0, 1, 7, 2**63 - 1, 2**63, 2**64 - 1])
+STORIES = st.sampled_from([f"s{n}" for n in range(16)] + ["not-indexed"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(KEYS, st.lists(STORIES.filter(lambda s: s != "not-indexed"), max_size=14, unique=True)),
+    st.lists(st.tuples(KEYS, STORIES), max_size=80),
+)
+def test_add_blocks_keeps_the_first_stories_seen_up_to_the_cap(tmp_path_factory, existing, seen):
+    folder = tmp_path_factory.mktemp("index")
+    index = CorpusIndex.open(folder, IndexParams.of(DedupSettings()))
+    indexed = {f"s{n}" for n in range(16)}
+    index.add_documents([(story, 100, [(0, n)]) for n, story in enumerate(sorted(indexed))])
+    numbers = dict(index.db.execute("SELECT id, number FROM docs"))
+    index.db.executemany(
+        "INSERT INTO blocks VALUES (?, ?)",
+        [
+            (key - 2**64 if key >= 2**63 else key, numbers[doc])
+            for key, docs in existing.items()
+            for doc in docs
+        ],
+    )
+    index.add_blocks(seen)
+    names = {number: doc for doc, number in numbers.items()}
+    rows = {
+        (key + 2**64 if key < 0 else key, names[doc]) for key, doc in index.db.execute("SELECT * FROM blocks")
+    }
+    assert rows == reference_add_blocks(existing, seen, indexed)
+    index.close()

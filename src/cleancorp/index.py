@@ -30,7 +30,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cache
-from itertools import repeat
 from pathlib import Path
 from typing import TypeVar
 
@@ -61,7 +60,15 @@ CREATE TABLE IF NOT EXISTS blocks (
 """
 
 
-def _in_order(*columns: array[int], chunk: int = 65_536) -> Iterator[tuple[int, ...]]:
+BandKeys = Sequence[tuple[int, int]] | np.ndarray  # (band, key) pairs, or a key per band in order
+
+
+@cache
+def _band_numbers(count: int) -> np.ndarray:
+    return np.arange(count, dtype=np.int64)
+
+
+def _in_order(*columns: array[int] | np.ndarray, chunk: int = 65_536) -> Iterator[tuple[int, ...]]:
     """The rows of these 64-bit integer columns in sorted order, a chunk at a time: the B-tree
     fills page after page instead of jumping around the file. numpy sorts them (Python took ~3 s
     to sort 2 million row tuples), and only a chunk of rows exists as tuples at once.
@@ -69,7 +76,7 @@ def _in_order(*columns: array[int], chunk: int = 65_536) -> Iterator[tuple[int, 
     >>> list(_in_order(array("q", [1, 0, 1]), array("q", [5, 9, 5]), array("q", [2, 1, 1])))
     [(0, 9, 1), (1, 5, 1), (1, 5, 2)]
     """
-    table = np.vstack([np.frombuffer(column, dtype=np.int64) for column in columns])
+    table = np.vstack([np.asarray(column).astype(np.int64, copy=False) for column in columns])
     ordered = table[:, np.lexsort(table[::-1])]
     for start in range(0, ordered.shape[1], chunk):
         yield from zip(*ordered[:, start : start + chunk].tolist(), strict=True)
@@ -191,24 +198,36 @@ class CorpusIndex:
         row = self.db.execute("SELECT body_chars FROM docs WHERE id = ?", (doc_id,)).fetchone()
         return None if row is None else int(row[0])
 
-    def add_documents(self, docs: Iterable[tuple[str, int, list[tuple[int, int]]]]) -> None:
-        """Record kept documents: (id, body length, band keys). Replaces an id's old entry."""
-        bands, keys, numbers = array("q"), array("q"), array("q")  # 8 bytes a value, not a tuple a row
+    def add_documents(self, docs: Iterable[tuple[str, int, BandKeys]]) -> None:
+        """Record kept documents: (id, body length, band keys). Band keys are (band, key) pairs,
+        or an array of keys, one per band in order (a :class:`Signed`'s). Replaces an id's old entry.
+        """
+        bands: list[np.ndarray] = []  # columns a document at a time: a run adds ~2 million rows
+        keys: list[np.ndarray] = []
+        numbers: list[int] = []
         with self.transaction():
             replacing = len(self) > 0  # else there is nothing to replace (a first run)
             for doc_id, chars, band_keys in docs:
                 if replacing:
                     self._forget(doc_id)
-                number = self.db.execute(
-                    "INSERT INTO docs (id, body_chars) VALUES (?, ?)", (doc_id, chars)
-                ).lastrowid
-                for band, key in band_keys:
-                    bands.append(band)
-                    keys.append(key)
-                numbers.extend(repeat(number, len(bands) - len(numbers)))
-            self.db.executemany(
-                "INSERT OR IGNORE INTO bands VALUES (?, ?, ?)", _in_order(bands, keys, numbers)
-            )
+                numbers.append(
+                    self.db.execute(
+                        "INSERT INTO docs (id, body_chars) VALUES (?, ?)", (doc_id, chars)
+                    ).lastrowid
+                )
+                if isinstance(band_keys, np.ndarray):
+                    bands.append(_band_numbers(len(band_keys)))
+                    keys.append(band_keys)
+                else:
+                    pairs = np.array(band_keys, dtype=np.int64).reshape(-1, 2)
+                    bands.append(pairs[:, 0])
+                    keys.append(pairs[:, 1])
+            if numbers:
+                rows_per_doc = [len(part) for part in keys]
+                self.db.executemany(
+                    "INSERT OR IGNORE INTO bands VALUES (?, ?, ?)",
+                    _in_order(np.concatenate(bands), np.concatenate(keys), np.repeat(numbers, rows_per_doc)),
+                )
 
     def _forget(self, doc_id: str) -> None:
         row = self.db.execute("SELECT number FROM docs WHERE id = ?", (doc_id,)).fetchone()
@@ -242,27 +261,51 @@ class CorpusIndex:
 
     def add_blocks(self, seen: Iterable[tuple[int, str]]) -> None:
         """Record (block key, kept document) pairs; a block already seen in ``MAX_BLOCK_CLUSTERS``
-        stories is not recorded with more. The pairs are counted here and written in key order."""
-        stories: dict[int, dict[str, None]] = {}  # in the order seen, each once
-        for key, doc_id in seen:
-            stories.setdefault(key, {})[doc_id] = None
-        if not stories:
+        stories is not recorded with more: the first stories seen are. Documents not in the index
+        are passed over. The pairs (a run has about a million) are sorted out by numpy."""
+        pairs = list(seen)
+        if not pairs:
             return
         with self.transaction():
-            before = self.block_clusters(stories) if self._has_blocks() else {}
-            numbers = self._numbers({doc_id for listed in stories.values() for doc_id in listed})
-            keys, docs = array("q"), array("q")
-            for key, listed in stories.items():
-                known = before.get(key, set())
-                room = MAX_BLOCK_CLUSTERS - len(known)
-                for doc_id in listed:
-                    if room <= 0:
-                        break
-                    if doc_id not in known and doc_id in numbers:
-                        keys.append(_signed(key))
-                        docs.append(numbers[doc_id])
-                        room -= 1
-            self.db.executemany("INSERT OR IGNORE INTO blocks VALUES (?, ?)", _in_order(keys, docs))
+            numbers = self._numbers({doc_id for _, doc_id in pairs})
+            keys = np.fromiter((key for key, _ in pairs), dtype=np.uint64, count=len(pairs))
+            docs = np.fromiter(
+                (numbers.get(doc_id, -1) for _, doc_id in pairs), dtype=np.int64, count=len(pairs)
+            )
+            seen_at = np.arange(len(pairs))[docs >= 0]
+            keys, docs = keys[seen_at], docs[seen_at]
+            # Each (key, document) once, where it was first seen; then each key's stories in that order.
+            order = np.lexsort((seen_at, docs, keys))
+            first = np.ones(len(order), dtype=bool)
+            first[1:] = (keys[order][1:] != keys[order][:-1]) | (docs[order][1:] != docs[order][:-1])
+            kept = order[first]
+            kept = kept[np.lexsort((seen_at[kept], keys[kept]))]
+            keys, docs = keys[kept], docs[kept]
+            room = np.full(len(keys), MAX_BLOCK_CLUSTERS)
+            if self._has_blocks():  # stories the index has for a key take room and are not added again
+                new = self._known_before(keys, docs, room, numbers)
+                keys, docs, room = keys[new], docs[new], room[new]
+            starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+            rank = np.arange(len(keys)) - np.repeat(starts, np.diff(np.r_[starts, len(keys)]))
+            wanted = rank < room
+            self.db.executemany(
+                "INSERT OR IGNORE INTO blocks VALUES (?, ?)",
+                _in_order(keys[wanted].view(np.int64), docs[wanted]),  # SQLite integers are signed
+            )
+
+    def _known_before(
+        self, keys: np.ndarray, docs: np.ndarray, room: np.ndarray, numbers: dict[str, int]
+    ) -> np.ndarray:
+        """For pairs sorted by key: lower each key's room by the stories the index has for it,
+        and say which pairs are new (a story the index has for a key is not recorded again)."""
+        new = np.ones(len(keys), dtype=bool)
+        for key, known in self.block_clusters(np.unique(keys).tolist()).items():
+            exact = np.uint64(key)  # not a float: 2**63 - 1 would round to 2**63
+            start, end = int(np.searchsorted(keys, exact, "left")), int(np.searchsorted(keys, exact, "right"))
+            room[start:end] -= len(known)
+            known_numbers = {numbers[doc_id] for doc_id in known if doc_id in numbers}
+            new[start:end] = [int(doc) not in known_numbers for doc in docs[start:end]]
+        return new
 
     def _has_blocks(self) -> bool:
         return self.db.execute("SELECT 1 FROM blocks LIMIT 1").fetchone() is not None
@@ -324,8 +367,8 @@ def evidence_of(body_blocks: Sequence[T], dropped: Sequence[T]) -> list[T]:
     return edge_blocks(body_blocks) + list(dropped[:MAX_REMOVED_EVIDENCE])
 
 
-def document_entry(doc_id: str, signed: Signed) -> tuple[str, int, list[tuple[int, int]]]:
-    return doc_id, signed.chars, signed.index_keys()
+def document_entry(doc_id: str, signed: Signed) -> tuple[str, int, np.ndarray]:
+    return doc_id, signed.chars, signed.band_keys
 
 
 def rebuild(clean: Path, settings: DedupSettings) -> int:

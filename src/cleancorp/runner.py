@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,7 +69,7 @@ def record_in_index(index: CorpusIndex, docs: list[Document], options: Options) 
                 keys = evidence_of(block_keys(doc.blocks), doc.removed.evidence)
             else:
                 keys = block_evidence(block_keys(doc.blocks), [(r.category, key_of(r)) for r in doc.removed])
-            seen += [(key, doc.cluster) for key in keys]
+            seen.extend(zip(keys, repeat(doc.cluster)))
     index.add_blocks(seen)
 
 
