@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cleancorp import clean_text
@@ -83,3 +83,19 @@ MIXED_WORDS = st.sampled_from(
 @given(st.lists(MIXED_WORDS, max_size=60))
 def test_stoplist_for_picks_what_counting_every_word_picks(words):
     assert stoplist_for(words) == _stoplist_by_full_counts(words)
+
+
+SPACING = st.sampled_from([" ", "  ", "\n", "\t", " \x1c", "\r\n", "\xa0", "\u3000", "\u2028"])
+ODD_WORDS = st.sampled_from(["ΟΔΟΣ", "ΣΑΣ", "İstanbul", "the’s", "Ü"])
+
+
+@given(
+    st.lists(
+        st.tuples(MIXED_WORDS | ODD_WORDS | st.text(alphabet="tTheofΣ", max_size=4), SPACING), max_size=60
+    )
+)
+@example([("the", "\n")] + [("yang", "\n")] * 19)  # not English: lines are words too
+def test_stoplist_for_a_text_picks_what_counting_every_word_picks(pieces):
+    text = "".join(word + space for word, space in pieces)
+    assert stoplist_for(text) == _stoplist_by_full_counts(text.split())
+    assert stoplist_for(text.strip()) == _stoplist_by_full_counts(text.split())
