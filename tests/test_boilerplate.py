@@ -1,4 +1,9 @@
-from cleancorp.body import ZoneSettings, find_body, headline_index, is_anchor
+import re
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from cleancorp.body import TERMINAL, ZoneSettings, ends_a_sentence, find_body, headline_index, is_anchor
 from cleancorp.boilerplate import classify
 from cleancorp.language import stoplist_for
 
@@ -533,3 +538,44 @@ def test_a_teaser_run_holding_a_long_question_headline_still_goes():
         "At a time when employers are scaling back on costly health benefits, pet insurance is gaining ground.",
     ]
     assert kept([PARA, PARA2, "More headlines", *teasers]) == [PARA, PARA2]
+
+
+# The sentence-end pattern as first written, before ends_a_sentence read texts from their end.
+FIRST_TERMINAL = re.compile(r"""[.!?…。！？।॥؟۔։።။។]["'”’»)\]」』）]*$|[.!?]\s*\[\d+\]$""")
+ENDINGS = st.sampled_from(
+    [
+        ".",
+        "!",
+        "?",
+        "…",
+        "。",
+        "।",
+        '"',
+        "'",
+        "”",
+        "’",
+        "»",
+        ")",
+        "]",
+        "[",
+        "」",
+        "）",
+        " ",
+        "\n",
+        "3",
+        "a",
+        "Z",
+    ]
+)
+
+
+@given(
+    st.text()
+    | st.lists(ENDINGS).map("".join)
+    | st.tuples(st.text(max_size=20), st.lists(ENDINGS)).map(lambda t: t[0] + "".join(t[1]))
+)
+@example("It ended.\n")  # $ matches before a final newline too
+@example("as noted. [12]")
+@example("“Go.”)]")
+def test_ends_a_sentence_is_the_sentence_end_pattern(text):
+    assert ends_a_sentence(text) == bool(FIRST_TERMINAL.search(text)) == bool(TERMINAL.search(text))

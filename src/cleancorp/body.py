@@ -38,7 +38,25 @@ COMMENTS_AFTER_PROSE = 350  # prose (chars) before a comment section can begin; 
 # How sentences end, in Latin, Chinese and Japanese, Devanagari and Bengali (danda), Arabic and
 # Urdu, Armenian, Ethiopic, Burmese and Khmer script.
 SENTENCE_END = ".!?…。！？।॥؟۔։።။។"
-TERMINAL = re.compile(rf"""[{SENTENCE_END}]["'”’»)\]」』）]*$|[.!?]\s*\[\d+\]$""")
+CLOSERS = "\"'”’»)]」』）"  # what may follow a sentence's end: quotes, brackets
+TERMINAL = re.compile(rf"""[{SENTENCE_END}][{re.escape(CLOSERS)}]*$|[.!?]\s*\[\d+\]$""")
+
+
+def ends_a_sentence(text: str) -> bool:
+    """``TERMINAL.search(text)``, read off the end of the text: the regular expression tries
+    every position of a paragraph (~7 us), where stripping the closing quotes and brackets and
+    looking at the last character costs a fraction of that. A text ending in a bracket (maybe a
+    footnote mark, "said so.[3]") or a newline goes to the regular expression.
+
+    >>> ends_a_sentence('He said so.”'), ends_a_sentence("Sports | Weather"), ends_a_sentence("as noted.[12]")
+    (True, False, True)
+    """
+    if text.endswith(("]", "\n")):
+        return TERMINAL.search(text) is not None
+    stripped = text.rstrip(CLOSERS)
+    return bool(stripped) and stripped[-1] in SENTENCE_END
+
+
 SEPARATOR_PENALTY = 10.0  # "* * *" breaks a story into scenes more often than it ends one
 
 
@@ -127,7 +145,7 @@ def _is_anchor(text: str, settings: ZoneSettings, stoplist: frozenset[str]) -> b
     words = count_words(text)
     if words < settings.anchor_min_words:
         return False
-    if not TERMINAL.search(text) and capitalized_share(text) > settings.max_capitalized_share:
+    if not ends_a_sentence(text) and capitalized_share(text) > settings.max_capitalized_share:
         return False
     if is_item_row(text):
         return False
@@ -137,7 +155,7 @@ def _is_anchor(text: str, settings: ZoneSettings, stoplist: frozenset[str]) -> b
         and best_stopword_ratio(tokens) < settings.min_stopword_ratio
     ):
         return False
-    return words >= settings.anchor_long_words or bool(TERMINAL.search(text))
+    return words >= settings.anchor_long_words or ends_a_sentence(text)
 
 
 def find_body(gains: Sequence[float]) -> tuple[int, int] | None:
@@ -300,7 +318,7 @@ def closing_sentence(
     text = texts[body[1] + 1]
     is_sentence = (
         text[:1].isupper()
-        and bool(TERMINAL.search(text))
+        and ends_a_sentence(text)
         and count_words(text) >= CLOSING_MIN_WORDS
         and "|" not in text
         and capitalized_share(text) <= settings.max_capitalized_share
