@@ -145,17 +145,20 @@ def _is_anchor(text: str, settings: ZoneSettings, stoplist: frozenset[str]) -> b
     words = count_words(text)
     if words < settings.anchor_min_words:
         return False
-    if not ends_a_sentence(text) and capitalized_share(text) > settings.max_capitalized_share:
+    sentence = ends_a_sentence(text)
+    # An anchor is long or ends a sentence: a short line that does not is no anchor, whatever its
+    # words (a menu or a headline, most of a page's short lines), and need not be read further.
+    if not sentence and words < settings.anchor_long_words:
+        return False
+    if not sentence and capitalized_share(text) > settings.max_capitalized_share:
         return False
     if is_item_row(text):
         return False
-    if (
-        not is_unspaced(text)
-        and stopword_ratio(tokens := prose_words(text), stoplist) < settings.min_stopword_ratio
-        and best_stopword_ratio(tokens) < settings.min_stopword_ratio
-    ):
-        return False
-    return words >= settings.anchor_long_words or ends_a_sentence(text)
+    return (
+        is_unspaced(text)
+        or stopword_ratio(tokens := prose_words(text), stoplist) >= settings.min_stopword_ratio
+        or best_stopword_ratio(tokens) >= settings.min_stopword_ratio
+    )
 
 
 def find_body(gains: Sequence[float]) -> tuple[int, int] | None:
