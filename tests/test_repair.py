@@ -166,3 +166,26 @@ def test_a_remembered_segment_is_fixed_and_explained_as_the_first_time():
         == fix_unicode("Itâ€™s here\n" * 2)
         == ("It’s here\n" * 2, ["mojibake:utf-8/sloppy-windows-1252"])
     )
+
+
+def _normalized_line_by_line(line, config):
+    """How each line was normalized before the substitutions ran once over the whole text."""
+    import unicodedata
+
+    normalized = normalize_line(line)
+    if normalized == line or normalized.isascii():
+        return normalized
+    again, _ = fix_unicode(normalized, config)
+    return normalize_line(unicodedata.normalize("NFC", again))
+
+
+SPACY = st.text(alphabet="ab \t\xa0\u2003\u3000\u200b\xad\n×²Ã©") | st.text()
+
+
+@given(SPACY, st.booleans())
+def test_lines_normalized_over_the_whole_text_as_line_by_line(text, extracted):
+    from cleancorp.repair import _repair
+
+    raw_lines, lines, _ = _repair(text, extracted)
+    config = EXTRACTED_CONFIG if extracted else TEXT_CONFIG
+    assert lines == [_normalized_line_by_line(line, config) for line in raw_lines]

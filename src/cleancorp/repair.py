@@ -242,13 +242,23 @@ def _repair(text: str, extracted: bool) -> tuple[list[str], list[str], list[str]
         fixes.append("email_protected")
     fixed = unicodedata.normalize("NFC", fixed)
     raw_lines = fixed.split("\n")
-    return raw_lines, [_normalized(line, config, fixes) for line in raw_lines], fixes
+    # normalize_line of every line, its substitutions made once over the whole text: neither an
+    # invisible character nor a space run reaches across a line break.
+    if INVISIBLE_CHARACTER.search(fixed):
+        fixed = fixed.translate(INVISIBLE)
+    spaced = SPACES_TO_COLLAPSE.sub(" ", fixed).split("\n")
+    return (
+        raw_lines,
+        [_normalized(*pair, config, fixes) for pair in zip(raw_lines, spaced, strict=True)],
+        fixes,
+    )
 
 
-def _normalized(line: str, config: ftfy.TextFixerConfig, fixes: list[str]) -> str:
-    """The normalized line, fixed again if normalizing changed it: ftfy judges a line with its
-    edge spaces ("\xa0×²" stays, "×²" is mojibake), and a second run must not find more to fix."""
-    normalized = normalize_line(line)
+def _normalized(line: str, spaced: str, config: ftfy.TextFixerConfig, fixes: list[str]) -> str:
+    """The normalized line (``spaced``: the line with its spaces collapsed), fixed again if
+    normalizing changed it: ftfy judges a line with its edge spaces ("\xa0×²" stays, "×²" is
+    mojibake), and a second run must not find more to fix."""
+    normalized = spaced.strip()
     if normalized == line or normalized.isascii():
         return normalized
     again, more = fix_unicode(normalized, config)
