@@ -2,6 +2,7 @@
 
     python benchmarks/speed.py                      # make_corpus.py --markov 50000, 2 jobs
     python benchmarks/speed.py --markov 5000 --jobs 2 --stage-sample 1000
+    python benchmarks/speed.py --rounds 2 --skip-datatrove  # cleancorp, naive, cleancorp, naive
 
 Prints, for the same input and cores:
 - cleancorp end to end (``cleancorp run`` in a subprocess): docs/s, MB/s and per core, peak RSS
@@ -27,6 +28,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -225,6 +227,12 @@ def main() -> None:
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument("--skip-datatrove", action="store_true")
     parser.add_argument("--html-copies", type=int, default=10, help="0: skip the HTML measurement")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="time cleancorp and the naive baseline this many times, in turns",
+    )
     args = parser.parse_args()
 
     corpus = args.out / f"markov{args.markov}"
@@ -238,10 +246,24 @@ def main() -> None:
         f"{size / docs / 1e3:.1f} KB a document"
     )
 
-    clean = corpus / "clean"
-    set_aside(clean)
+    # This machine's speed drifts by 10-20% within minutes, so with --rounds N cleancorp and the
+    # naive baseline take turns N times and the ratio is that of their medians.
+    clean, naive_out = corpus / "clean", corpus / "naive"
     command = ["cleancorp", "run", str(raw), str(clean), "--jobs", str(args.jobs), "--quiet"]
-    seconds, peak_mb = timed_child([str(Path(sys.executable).parent / command[0]), *command[1:]])
+    ours_runs: list[float] = []
+    naive_runs: list[float] = []
+    peak_mb = 0
+    for round_number in range(1, args.rounds + 1):
+        set_aside(clean)
+        seconds, peak = timed_child([str(Path(sys.executable).parent / command[0]), *command[1:]])
+        ours_runs.append(seconds)
+        peak_mb = max(peak_mb, peak)
+        print(f"round {round_number}: cleancorp {seconds:.1f} s", end="")
+        if not args.skip_naive:
+            naive_runs.append(naive_baseline(raw, naive_out, args.jobs))
+            print(f", naive {naive_runs[-1]:.1f} s ({naive_runs[-1] / seconds:.2f}x)", end="")
+        print()
+    seconds = statistics.median(ours_runs)
     ours = score(args.shared, clean, truth)
     print(f"cleancorp end to end, {args.jobs} jobs: {seconds:.1f} s  {rate(docs, size, seconds, args.jobs)}")
     print(f"  peak RSS of the largest process: {peak_mb} MB")
@@ -249,17 +271,8 @@ def main() -> None:
         f"  scores: body F1 {ours['body_f1']:.4f}, dedup pair P {ours['dedup_pair_precision']:.4f} "
         f"F1 {ours['dedup_pair_f1']:.4f} ARI {ours['dedup_ari']:.4f}"
     )
-
-    print(f"per stage, one core, first {args.stage_sample} inputs:")
-    sample_items = list(find_inputs(raw))[: args.stage_sample]
-    sample_size = sum(item.path.stat().st_size for item in sample_items)
-    for name, spent in stage_rates(raw, args.stage_sample):
-        if spent > 0:
-            print(f"  {name:26} {spent:6.2f} s  {rate(len(sample_items), sample_size, spent, 1)}")
-
-    if not args.skip_naive:
-        naive_out = corpus / "naive"
-        naive_seconds = naive_baseline(raw, naive_out, args.jobs)
+    if naive_runs:
+        naive_seconds = statistics.median(naive_runs)
         naive = score(args.shared, naive_out, truth)
         print(
             f"naive baseline, {args.jobs} jobs: {naive_seconds:.1f} s  "
@@ -270,6 +283,13 @@ def main() -> None:
             f"F1 {naive['dedup_pair_f1']:.4f} ARI {naive['dedup_ari']:.4f}"
         )
         print(f"cleancorp / naive speed: {naive_seconds / seconds:.2f}x")
+
+    print(f"per stage, one core, first {args.stage_sample} inputs:")
+    sample_items = list(find_inputs(raw))[: args.stage_sample]
+    sample_size = sum(item.path.stat().st_size for item in sample_items)
+    for name, spent in stage_rates(raw, args.stage_sample):
+        if spent > 0:
+            print(f"  {name:26} {spent:6.2f} s  {rate(len(sample_items), sample_size, spent, 1)}")
 
     if not args.skip_datatrove:
         from datatrove_baseline import lay_out, run_datatrove
