@@ -70,14 +70,19 @@ def set_aside(folder: Path) -> None:
     next was billed for it, so every tool now writes into a folder with nothing being freed
     around it, and the old folders go at the end.
     """
-    if not folder.exists():
-        return
-    aside = folder.with_name(folder.name + ".old")
-    if aside.exists():  # left by an interrupted benchmark: freed before anything is timed
-        shutil.rmtree(aside)
+    if folder.exists():
+        aside = folder.with_name(f"{folder.name}.old-{len(SET_ASIDE)}")
+        folder.rename(aside)
+        SET_ASIDE.append(aside)
+
+
+def delete_leftovers(*folders: Path) -> None:
+    """Folders set aside by an interrupted benchmark: freed before anything is timed."""
+    leftovers = [old for folder in folders if folder.is_dir() for old in folder.glob("*.old-*")]
+    for old in leftovers:
+        shutil.rmtree(old, ignore_errors=True)
+    if leftovers:
         os.sync()
-    folder.rename(aside)
-    SET_ASIDE.append(aside)
 
 
 def delete_set_aside() -> None:
@@ -237,6 +242,7 @@ def main() -> None:
 
     corpus = args.out / f"markov{args.markov}"
     make_corpus(args.shared, corpus, args.markov)
+    delete_leftovers(corpus, args.out / f"html-x{args.html_copies}")
     raw, truth = corpus / "raw", corpus / "truth.jsonl"
     docs = sum(1 for p in raw.rglob("*") if p.is_file())
     size = corpus_bytes(raw)
