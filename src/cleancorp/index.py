@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -68,15 +67,15 @@ def _band_numbers(count: int) -> np.ndarray:
     return np.arange(count, dtype=np.int64)
 
 
-def _in_order(*columns: array[int] | np.ndarray, chunk: int = 65_536) -> Iterator[tuple[int, ...]]:
+def _in_order(*columns: np.ndarray, chunk: int = 65_536) -> Iterator[tuple[int, ...]]:
     """The rows of these 64-bit integer columns in sorted order, a chunk at a time: the B-tree
     fills page after page instead of jumping around the file. numpy sorts them (Python took ~3 s
     to sort 2 million row tuples), and only a chunk of rows exists as tuples at once.
 
-    >>> list(_in_order(array("q", [1, 0, 1]), array("q", [5, 9, 5]), array("q", [2, 1, 1])))
+    >>> list(_in_order(np.array([1, 0, 1]), np.array([5, 9, 5]), np.array([2, 1, 1])))
     [(0, 9, 1), (1, 5, 1), (1, 5, 2)]
     """
-    table = np.vstack([np.asarray(column).astype(np.int64, copy=False) for column in columns])
+    table = np.vstack([column.astype(np.int64, copy=False) for column in columns])
     ordered = table[:, np.lexsort(table[::-1])]
     for start in range(0, ordered.shape[1], chunk):
         yield from zip(*ordered[:, start : start + chunk].tolist(), strict=True)
