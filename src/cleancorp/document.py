@@ -66,6 +66,16 @@ class Block:
     key: int = 0  # language.block_key(text), once made (in the worker that cleaned it); 0 before
 
 
+def _bytes_of(data: bytes | Stored) -> bytes:
+    """Packed bytes, wherever they are: in memory, or in a run's spill file."""
+    return data if isinstance(data, bytes) else data.read()
+
+
+def _spilled(data: bytes | Stored, spill: Spill) -> Stored:
+    """Packed bytes moved to ``spill`` (once: moved bytes stay where they are)."""
+    return spill.put(data) if isinstance(data, bytes) else data
+
+
 class PackedBlocks(Sequence[Block]):
     """Blocks as one UTF-8 string, for a run that holds many cleaned documents in memory.
 
@@ -92,7 +102,7 @@ class PackedBlocks(Sequence[Block]):
         return all("\n" not in block.text for block in blocks)
 
     def texts(self) -> list[str]:
-        data = self._data if isinstance(self._data, bytes) else self._data.read()
+        data = _bytes_of(self._data)
         return data.decode("utf-8").split("\n") if self._positions else []
 
     def keys(self) -> array[int]:
@@ -101,8 +111,7 @@ class PackedBlocks(Sequence[Block]):
 
     def spill(self, spill: Spill) -> None:
         """Move the text to ``spill``; it is read back whenever the blocks are."""
-        if isinstance(self._data, bytes):
-            self._data = spill.put(self._data)
+        self._data = _spilled(self._data, spill)
 
     def __len__(self) -> int:
         return len(self._positions)
@@ -120,7 +129,7 @@ class PackedBlocks(Sequence[Block]):
             yield Block(text, "", position, key)
 
     def __getstate__(self) -> tuple[bytes, array[int], array[int]]:
-        data = self._data if isinstance(self._data, bytes) else self._data.read()
+        data = _bytes_of(self._data)
         return data, self._positions, self._keys
 
     def __setstate__(self, state: tuple[bytes, array[int], array[int]]) -> None:
@@ -154,8 +163,7 @@ class PackedRemovals(Sequence[Removal]):
 
     def spill(self, spill: Spill) -> None:
         """Move the pickled removals to ``spill``; they are read back whenever they are read."""
-        if isinstance(self._data, bytes):
-            self._data = spill.put(self._data)
+        self._data = _spilled(self._data, spill)
 
     def __len__(self) -> int:
         return self._count
@@ -168,12 +176,12 @@ class PackedRemovals(Sequence[Removal]):
         return list(self)[index]
 
     def __iter__(self) -> Iterator[Removal]:
-        data = self._data if isinstance(self._data, bytes) else self._data.read()
+        data = _bytes_of(self._data)
         removals: list[Removal] = pickle.loads(data)
         return iter(removals)
 
     def __getstate__(self) -> tuple[bytes, int, array[int]]:
-        data = self._data if isinstance(self._data, bytes) else self._data.read()
+        data = _bytes_of(self._data)
         return data, self._count, self.evidence
 
     def __setstate__(self, state: tuple[bytes, int, array[int]]) -> None:

@@ -50,9 +50,9 @@ def atomic_write(path: str | Path, data: str) -> None:
             os.makedirs(folder or ".", exist_ok=True)
             handle = os.open(temporary, _NEW_FILE, 0o666)
         try:
-            written = 0
-            while written < len(encoded):  # a write may take less than asked
-                written += os.write(handle, encoded[written:] if written else encoded)
+            rest = memoryview(encoded)
+            while rest:  # a write may take less than asked
+                rest = rest[os.write(handle, rest) :]
         finally:
             os.close(handle)
         failpoint("renaming")
