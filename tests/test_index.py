@@ -3,6 +3,7 @@
 import json
 import random
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -169,6 +170,37 @@ def test_a_deleted_index_is_rebuilt_from_the_sidecars(tmp_path):
     report = run(tmp_path / "day2", tmp_path / "clean", ONE_JOB)
     assert report["index"]["rebuilt_from_sidecars"]
     assert sidecars(tmp_path / "clean")["long"]["duplicate_of"] == "short"
+
+
+def test_an_index_made_by_another_version_is_rebuilt_by_the_next_run(tmp_path):
+    """Keys made another way (an older cleancorp hashed shingles differently) find nothing: the
+    index of an upgraded install is rebuilt from the sidecars, not refused and not trusted."""
+    write(tmp_path / "day1", "short.txt", STORY[:3])
+    run(tmp_path / "day1", tmp_path / "clean", ONE_JOB)
+    index_file = tmp_path / "clean" / ".cleancorp" / INDEX_NAME
+    with sqlite3.connect(index_file) as db:
+        params = json.loads(db.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()[0])
+        db.execute(
+            "UPDATE meta SET value = ? WHERE key = 'params'", (json.dumps({**params, "scheme": "older"}),)
+        )
+        db.execute("UPDATE bands SET key = key + 1")  # what the old scheme's keys are to this one
+    with pytest.raises(IndexMismatch, match=r"another version of cleancorp.*next `cleancorp run` rebuilds"):
+        CorpusIndex.open(index_file.parent, IndexParams.of(DedupSettings()))
+    write(tmp_path / "day2", "long.txt", STORY)
+    report = run(tmp_path / "day2", tmp_path / "clean", ONE_JOB)
+    assert report["index"]["rebuilt_from_sidecars"]
+    assert sidecars(tmp_path / "clean")["long"]["duplicate_of"] == "short"
+    with CorpusIndex.open(index_file.parent, IndexParams.of(DedupSettings())) as index:
+        assert len(index) == 1
+
+
+def test_an_index_with_other_settings_is_not_rebuilt_behind_the_users_back(tmp_path):
+    write(tmp_path / "raw", "story.txt", STORY)
+    run(tmp_path / "raw", tmp_path / "clean", ONE_JOB)
+    state = tmp_path / "clean" / ".cleancorp"
+    assert not CorpusIndex.made_by_another_version(state, IndexParams.of(DedupSettings()))
+    assert not CorpusIndex.made_by_another_version(state, IndexParams.of(DedupSettings(num_perm=64)))
+    assert not CorpusIndex.made_by_another_version(tmp_path / "nowhere", IndexParams.of(DedupSettings()))
 
 
 def test_other_minhash_settings_are_refused_with_the_rebuild_command(tmp_path):

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cleancorp.dedup import DedupSettings
-from cleancorp.signing import TOKEN, _template, letter_runs, shingle_array, sign, signature
+from cleancorp.signing import SHINGLE_BASE, TOKEN, _template, letter_runs, shingle_array, sign, signature
 
 from .conftest import DATA
 
@@ -21,13 +21,19 @@ def plain_letter_runs(text):
     return [word.encode() for word in TOKEN.findall(text.casefold())]
 
 
+def plain_shingle(words):
+    """A shingle's hash the slow way: the polynomial of its words' xxh3 hashes, high 32 bits."""
+    value = 0
+    for word in words:
+        value = (value * int(SHINGLE_BASE) + xxhash.xxh3_64_intdigest(word)) % 2**64
+    return value >> 32
+
+
 def plain_shingles(text, size):
     words = plain_letter_runs(text)
     if len(words) <= size:
-        return [xxhash.xxh32_intdigest(b" ".join(words))] if words else []
-    return sorted(
-        {xxhash.xxh32_intdigest(b" ".join(words[i : i + size])) for i in range(len(words) - size + 1)}
-    )
+        return [plain_shingle(words)] if words else []
+    return sorted({plain_shingle(words[i : i + size]) for i in range(len(words) - size + 1)})
 
 
 def datasketch_signature(hashes, settings):

@@ -23,6 +23,7 @@ Exact verification needs shingles, not signatures: they are recomputed from the 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -94,6 +95,10 @@ class IndexMismatch(ValueError):
     """The index was built with other MinHash parameters; the message says how to rebuild."""
 
 
+# How keys are made, which the user does not choose: another version of cleancorp or datasketch.
+MADE_BY = ("scheme", "datasketch", "schema")
+
+
 @dataclass(frozen=True)
 class IndexParams:
     """Everything that changes band keys: if any differs, stored keys mean nothing."""
@@ -102,7 +107,7 @@ class IndexParams:
     shingle_size: int
     seed: int
     lsh_threshold: float
-    scheme: str = "minhash-xxh32-letters"
+    scheme: str = "minhash-xxh3-polynomial-letters"
     datasketch: str = datasketch.__version__
     schema: int = SCHEMA_VERSION
 
@@ -112,6 +117,11 @@ class IndexParams:
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
+
+
+def _changed(old: dict[str, object], params: IndexParams) -> dict[str, str]:
+    """What differs between stored parameters and ``params``, each as "name old -> new"."""
+    return {k: f"{k} {old.get(k)} -> {v}" for k, v in asdict(params).items() if old.get(k) != v}
 
 
 def rebuild_command(clean: Path, params: IndexParams) -> str:
@@ -148,15 +158,34 @@ class CorpusIndex:
             db.execute("INSERT INTO meta VALUES ('params', ?)", (params.to_json(),))
         elif stored[0] != params.to_json():
             db.close()
-            old = json.loads(stored[0])
-            changed = ", ".join(
-                f"{k} {old.get(k)} -> {v}" for k, v in asdict(params).items() if old.get(k) != v
-            )
+            changed = _changed(json.loads(stored[0]), params)
+            command = rebuild_command(clean or state.parent, params)
+            if set(changed) <= set(MADE_BY):
+                raise IndexMismatch(
+                    f"the index in {state / INDEX_NAME} was built by another version of cleancorp or "
+                    f"datasketch ({', '.join(changed.values())}); the next `cleancorp run` rebuilds it, "
+                    f"or now: {command}"
+                )
             raise IndexMismatch(
-                f"the index in {state / INDEX_NAME} was built with other MinHash settings ({changed}); "
-                f"run with the old settings, or rebuild it: {rebuild_command(clean or state.parent, params)}"
+                f"the index in {state / INDEX_NAME} was built with other MinHash settings "
+                f"({', '.join(changed.values())}); run with the old settings, or rebuild it: {command}"
             )
         return cls(db, params)
+
+    @staticmethod
+    def made_by_another_version(state: Path, params: IndexParams) -> bool:
+        """Whether the index in ``state`` has the user's settings but keys made another way (by
+        another version of cleancorp or datasketch): a run rebuilds such an index from the
+        sidecars, as it would a missing one."""
+        if not (state / INDEX_NAME).is_file():
+            return False
+        with contextlib.closing(sqlite3.connect(state / INDEX_NAME)) as db:
+            try:
+                stored = db.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()
+            except sqlite3.DatabaseError:  # no meta table: nothing was stored, nothing to rebuild
+                return False
+        changed = _changed(json.loads(stored[0]), params) if stored else {}
+        return bool(changed) and set(changed) <= set(MADE_BY)
 
     def close(self) -> None:
         self.db.close()

@@ -74,12 +74,15 @@ def record_in_index(index: CorpusIndex, docs: list[Document], options: Options) 
 
 
 def open_index(clean: Path, options: Options) -> tuple[CorpusIndex, bool]:
-    """The run's index; rebuilt from the sidecars first if it is missing but CLEAN has output."""
+    """The run's index; rebuilt from the sidecars first if it is missing but CLEAN has output, or
+    if its keys were made by another version of cleancorp or datasketch (an upgrade)."""
     state = clean / STATE_DIR
-    rebuilt = not (state / INDEX_NAME).exists() and any(clean.glob("**/*.json"))
+    params = IndexParams.of(options.dedup)
+    missing = not (state / INDEX_NAME).exists() and any(clean.glob("**/*.json"))
+    rebuilt = missing or CorpusIndex.made_by_another_version(state, params)
     if rebuilt:
         rebuild(clean, options.dedup)
-    return CorpusIndex.open(state, IndexParams.of(options.dedup), clean), rebuilt
+    return CorpusIndex.open(state, params, clean), rebuilt
 
 
 def spill_document(doc: Document, spill: Spill) -> None:

@@ -77,29 +77,40 @@ def _fold_word(match: re.Match[bytes]) -> bytes:
     return " ".join(TOKEN.findall(folded)).encode("utf-8", "surrogatepass")
 
 
+# The base of the polynomial that chains a shingle's word hashes (odd: multiplying by it
+# modulo 2**64 loses nothing), the 64-bit golden ratio.
+SHINGLE_BASE = np.uint64(0x9E3779B97F4A7C15)
+
+
 def shingle_array(text: str, size: int) -> np.ndarray:
     """Hashes of word ``size``-grams over case-folded letter runs (digits and punctuation dropped),
-    as a sorted array of unique uint32 (xxh32 of the words joined by single spaces).
+    as a sorted array of unique uint32.
 
-    A text shorter than ``size`` words gives one shingle of all its words.
+    Each word is hashed once (xxh3, 64 bits) and a shingle's hash is the polynomial of its
+    words' hashes in :data:`SHINGLE_BASE` modulo 2**64, of which the high 32 bits are kept:
+    numpy computes every shingle at once, where hashing each shingle's bytes took a call per
+    shingle. A text shorter than ``size`` words gives one shingle of all its words.
 
+    >>> def shingle(*words):
+    ...     value = 0
+    ...     for word in words:
+    ...         value = (value * int(SHINGLE_BASE) + xxhash.xxh3_64_intdigest(word)) % 2**64
+    ...     return value >> 32
     >>> shingle_array("The Army, in 2019, said: WAIT!", 4).tolist() == sorted(
-    ...     xxhash.xxh32_intdigest(words) for words in (b"the army in said", b"army in said wait"))
+    ...     {shingle(b"the", b"army", b"in", b"said"), shingle(b"army", b"in", b"said", b"wait")})
     True
     """
     tokens = letter_runs(text)
     if not tokens:
         return np.empty(0, dtype=np.uint32)
-    joined = b" ".join(tokens)
-    if len(tokens) <= size:
-        return np.array([xxhash.xxh32_intdigest(joined)], dtype=np.uint32)
-    # Each shingle is a slice of the joined bytes, from a word's start to the end of the word
-    # size - 1 further on: the same bytes as joining its own words. Tokens hold no spaces.
-    spaces = np.flatnonzero(np.frombuffer(joined, dtype=np.uint8) == 32)
-    starts = [0, *(spaces[: len(tokens) - size] + 1).tolist()]
-    ends = [*spaces[size - 1 :].tolist(), len(joined)]
-    slices = map(joined.__getitem__, map(slice, starts, ends))
-    hashes = np.fromiter(map(xxhash.xxh32_intdigest, slices), dtype=np.uint32, count=len(starts))
+    words = np.fromiter(map(xxhash.xxh3_64_intdigest, tokens), dtype=np.uint64, count=len(tokens))
+    width = min(size, len(tokens))
+    count = len(tokens) - width + 1
+    chained = words[:count].copy()
+    for offset in range(1, width):  # Horner's rule, a word position at a time over all shingles
+        chained *= SHINGLE_BASE
+        chained += words[offset : offset + count]
+    hashes = (chained >> np.uint64(32)).astype(np.uint32)
     hashes.sort()
     return hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))]
 
