@@ -78,6 +78,26 @@ def test_size_limit(tmp_path):
     assert doc.failed and "--max-bytes" in doc.error
 
 
+@pytest.mark.parametrize("size", [0, 3, 4999, 5000, 70_000])
+def test_a_file_is_read_to_its_end_whatever_size_it_had(tmp_path, size):
+    """The size from fstat is a first guess: a file that grew since is read to its end."""
+    data = bytes(range(256)) * 300
+    path = make(tmp_path, "growing.txt", data)
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        assert cleancorp.read._read_all(descriptor, size, len(data) + 1) == data
+        os.lseek(descriptor, 0, os.SEEK_SET)
+        assert cleancorp.read._read_all(descriptor, size, 1001) == data[:1001]  # the limit, then stop
+    finally:
+        os.close(descriptor)
+
+
+def test_a_directory_named_like_an_input_is_a_document_error(tmp_path):
+    (tmp_path / "folder.txt").mkdir()
+    doc = read_document(InputFile(tmp_path / "folder.txt", Path("folder.txt")))
+    assert doc.error == "cannot read file: Is a directory"
+
+
 def test_vanished_file(tmp_path):
     doc = read_document(InputFile(tmp_path / "gone.txt", Path("gone.txt")))
     assert doc.error == "file vanished before it could be read"
@@ -87,10 +107,14 @@ def test_unreadable_file(tmp_path, monkeypatch):
     # Tests may run as root, whom chmod 000 does not stop: refuse the open itself.
     path = make(tmp_path, "locked.txt")
 
-    def refuse(*args, **kwargs):
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr(cleancorp.read, "open", refuse, raising=False)
+    def refuse(name, *args, **kwargs):
+        if os.fspath(name) == os.fspath(path):
+            raise PermissionError(13, "Permission denied")
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(cleancorp.read.os, "open", refuse)
     doc = read_document(InputFile(path, Path("locked.txt")))
     assert doc.error == "cannot read file: Permission denied"
 
