@@ -226,7 +226,10 @@ class RemovedExamples:
         text = removal.text
         if len(text) > self.width:
             text = text[: self.width - 1] + "…"
-        self.counts.setdefault(removal.category, Counter())[text] += 1
+        counts = self.counts.get(removal.category)
+        if counts is None:  # not setdefault: that makes a Counter for every removal
+            counts = self.counts[removal.category] = Counter()
+        counts[text] += 1
 
     def merge(self, other: RemovedExamples) -> None:
         for category, texts in other.counts.items():
