@@ -173,17 +173,22 @@ def test_a_deleted_index_is_rebuilt_from_the_sidecars(tmp_path):
 
 
 def test_an_index_made_by_another_version_is_rebuilt_by_the_next_run(tmp_path):
-    """Keys made another way (an older cleancorp hashed shingles differently) find nothing: the
-    index of an upgraded install is rebuilt from the sidecars, not refused and not trusted."""
+    """An index as the version before this one made it (band and key in two columns, shingles
+    hashed another way): its keys find nothing, so an upgraded install's next run rebuilds it
+    from the sidecars instead of refusing it or trusting it."""
     write(tmp_path / "day1", "short.txt", STORY[:3])
     run(tmp_path / "day1", tmp_path / "clean", ONE_JOB)
     index_file = tmp_path / "clean" / ".cleancorp" / INDEX_NAME
     with sqlite3.connect(index_file) as db:
         params = json.loads(db.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()[0])
+        older = {**params, "scheme": "minhash-xxh32-letters", "schema": 1}
+        db.execute("UPDATE meta SET value = ? WHERE key = 'params'", (json.dumps(older),))
+        db.execute("DROP TABLE bands")
         db.execute(
-            "UPDATE meta SET value = ? WHERE key = 'params'", (json.dumps({**params, "scheme": "older"}),)
+            "CREATE TABLE bands (band INTEGER NOT NULL, key INTEGER NOT NULL, doc INTEGER NOT NULL, "
+            "PRIMARY KEY (band, key, doc)) WITHOUT ROWID"
         )
-        db.execute("UPDATE bands SET key = key + 1")  # what the old scheme's keys are to this one
+        db.execute("INSERT INTO bands VALUES (0, 12345, 1)")
     with pytest.raises(IndexMismatch, match=r"another version of cleancorp.*next `cleancorp run` rebuilds"):
         CorpusIndex.open(index_file.parent, IndexParams.of(DedupSettings()))
     write(tmp_path / "day2", "long.txt", STORY)

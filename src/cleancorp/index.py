@@ -3,8 +3,9 @@
 It lets tomorrow's run find reprints of stories kept today, and remember site boilerplate:
 
 - ``docs``: every kept document (id, body length);
-- ``bands``: the MinHash LSH band keys of each kept body (``b`` rows a document), so candidates
-  are found with indexed lookups and the index is never loaded into memory;
+- ``bands``: the MinHash LSH band keys of each kept body (``b`` rows a document, the band number
+  in the high 32 bits of the key), so candidates are found with indexed lookups and the index is
+  never loaded into memory;
 - ``blocks``: keys of blocks near the edges of kept bodies and the clusters they were seen in,
   the cross-run evidence of :mod:`cleancorp.repeated` (capped per block);
 - ``meta``: the MinHash parameters and the datasketch version the keys were made with. A run
@@ -44,7 +45,7 @@ from .signing import Signed, shingle_hashes, sign
 from .write import iter_sidecars
 
 INDEX_NAME = "index.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: a band's number and key in one column
 CACHE_KIB = 64 * 1024
 MAX_BLOCK_CLUSTERS = 12  # evidence beyond this many stories adds nothing; keeps rows bounded
 
@@ -52,7 +53,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs (number INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, body_chars INTEGER);
 CREATE TABLE IF NOT EXISTS bands (
-    band INTEGER NOT NULL, key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (band, key, doc)
+    key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS blocks (
     key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)
@@ -65,7 +66,19 @@ BandKeys = Sequence[tuple[int, int]] | np.ndarray  # (band, key) pairs, or a key
 
 @cache
 def _band_numbers(count: int) -> np.ndarray:
-    return np.arange(count, dtype=np.int64)
+    return np.arange(count, dtype=np.int64) << 32
+
+
+def _band_key_column(band_keys: BandKeys) -> np.ndarray:
+    """A document's rows of the ``bands`` table: each band's number in the high 32 bits of its key.
+
+    >>> _band_key_column(np.array([7, 9], dtype=np.uint32)).tolist() == [7, 1 << 32 | 9]
+    True
+    """
+    if isinstance(band_keys, np.ndarray):
+        return _band_numbers(len(band_keys)) | band_keys.astype(np.int64)
+    pairs = np.array(band_keys, dtype=np.int64).reshape(-1, 2)
+    return pairs[:, 0] << 32 | pairs[:, 1]
 
 
 def _in_order(*columns: np.ndarray, chunk: int = 65_536) -> Iterator[tuple[int, ...]]:
@@ -130,10 +143,7 @@ def rebuild_command(clean: Path, params: IndexParams) -> str:
 
 @cache
 def _union_of_lookups(count: int) -> str:
-    lookup = (
-        "SELECT docs.id FROM bands JOIN docs ON docs.number = bands.doc "
-        "WHERE bands.band = ? AND bands.key = ?"
-    )
+    lookup = "SELECT docs.id FROM bands JOIN docs ON docs.number = bands.doc WHERE bands.key = ?"
     return " UNION ".join([lookup] * count)
 
 
@@ -219,7 +229,7 @@ class CorpusIndex:
         keys = list(band_keys)
         if not keys:
             return []
-        rows = self.db.execute(_union_of_lookups(len(keys)), [value for pair in keys for value in pair])
+        rows = self.db.execute(_union_of_lookups(len(keys)), [band << 32 | key for band, key in keys])
         return sorted(row[0] for row in rows)
 
     def body_chars(self, doc_id: str) -> int | None:
@@ -230,32 +240,28 @@ class CorpusIndex:
         """Record kept documents: (id, body length, band keys). Band keys are (band, key) pairs,
         or an array of keys, one per band in order (a :class:`Signed`'s). Replaces an id's old entry.
         """
-        bands: list[np.ndarray] = []  # columns a document at a time: a run adds ~2 million rows
-        keys: list[np.ndarray] = []
-        numbers: list[int] = []
+        entries = list(docs)
+        if not entries:
+            return
         with self.transaction():
-            replacing = len(self) > 0  # else there is nothing to replace (a first run)
-            for doc_id, chars, band_keys in docs:
-                if replacing:
+            if len(self):  # else there is nothing to replace (a first run)
+                for doc_id, _, _ in entries:
                     self._forget(doc_id)
-                numbers.append(
-                    self.db.execute(
-                        "INSERT INTO docs (id, body_chars) VALUES (?, ?)", (doc_id, chars)
-                    ).lastrowid
-                )
-                if isinstance(band_keys, np.ndarray):
-                    bands.append(_band_numbers(len(band_keys)))
-                    keys.append(band_keys)
-                else:
-                    pairs = np.array(band_keys, dtype=np.int64).reshape(-1, 2)
-                    bands.append(pairs[:, 0])
-                    keys.append(pairs[:, 1])
-            if numbers:
-                rows_per_doc = [len(part) for part in keys]
-                self.db.executemany(
-                    "INSERT OR IGNORE INTO bands VALUES (?, ?, ?)",
-                    _in_order(np.concatenate(bands), np.concatenate(keys), np.repeat(numbers, rows_per_doc)),
-                )
+            # Numbered here, not by SQLite one insert at a time: the rows go in with one statement.
+            first = self.db.execute("SELECT coalesce(max(number), 0) + 1 FROM docs").fetchone()[0]
+            numbers = range(first, first + len(entries))
+            self.db.executemany(
+                "INSERT INTO docs (number, id, body_chars) VALUES (?, ?, ?)",
+                (
+                    (number, doc_id, chars)
+                    for number, (doc_id, chars, _) in zip(numbers, entries, strict=True)
+                ),
+            )
+            keys = [_band_key_column(band_keys) for _, _, band_keys in entries]
+            self.db.executemany(
+                "INSERT OR IGNORE INTO bands VALUES (?, ?)",
+                _in_order(np.concatenate(keys), np.repeat(numbers, [len(part) for part in keys])),
+            )
 
     def _forget(self, doc_id: str) -> None:
         row = self.db.execute("SELECT number FROM docs WHERE id = ?", (doc_id,)).fetchone()
