@@ -209,9 +209,36 @@ class Signed:
             return self
         return replace(self, shingles=SpilledShingles(spill.put(self.shingles.tobytes())))
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled as the arrays' bytes (a worker sends every signed body to the run's process):
+        numpy's own pickling of three arrays cost five times more.
+
+        >>> import pickle
+        >>> from cleancorp.dedup import DedupSettings
+        >>> signed = sign("The council approved the budget on Monday.", DedupSettings())
+        >>> again = pickle.loads(pickle.dumps(signed))
+        >>> again.key == signed.key and again.shingles.tolist() == signed.shingles.tolist()
+        True
+        """
+        if not isinstance(self.shingles, np.ndarray):
+            return Signed, (self.key, self.shingles, self.lsh_keys, self.band_keys, self.chars)
+        arrays = (self.shingles.tobytes(), self.lsh_keys.tobytes(), self.band_keys.tobytes())
+        return _signed_from_bytes, (self.key, *arrays, self.chars)
+
     def index_keys(self) -> list[tuple[int, int]]:
         """(band, key) pairs: the form the persistent index stores and looks up."""
         return list(enumerate(self.band_keys.tolist()))
+
+
+def _signed_from_bytes(key: int, shingles: bytes, lsh_keys: bytes, band_keys: bytes, chars: int) -> Signed:
+    """A :class:`Signed` unpickled: read-only arrays over the pickled bytes, as signing makes them."""
+    return Signed(
+        key,
+        np.frombuffer(shingles, dtype=np.uint32),
+        np.frombuffer(lsh_keys, dtype=np.uint64),
+        np.frombuffer(band_keys, dtype=np.uint32),
+        chars,
+    )
 
 
 def _sign_key(text: str, settings: DedupSettings) -> int:
