@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -220,20 +220,17 @@ class RemovedExamples:
 
     def __init__(self, per_category: int = 3, width: int = 200) -> None:
         self.per_category, self.width = per_category, width
-        self.counts: dict[str, Counter[str]] = {}
+        self.counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
 
     def add(self, removal: Removal) -> None:
         text = removal.text
         if len(text) > self.width:
             text = text[: self.width - 1] + "…"
-        counts = self.counts.get(removal.category)
-        if counts is None:  # not setdefault: that makes a Counter for every removal
-            counts = self.counts[removal.category] = Counter()
-        counts[text] += 1
+        self.counts[removal.category][text] += 1
 
     def merge(self, other: RemovedExamples) -> None:
         for category, texts in other.counts.items():
-            self.counts.setdefault(category, Counter()).update(texts)
+            self.counts[category].update(texts)
 
     def most_frequent(self) -> dict[str, list[str]]:
         return {
