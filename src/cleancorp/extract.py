@@ -8,11 +8,15 @@ through the same repair and boilerplate stages as plain text.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import trafilatura
+import trafilatura.xpaths
 
 from .document import Document
+from .xpath_lite import Unsupported, compile_path
 
 # htmldate rejects dates after max_date, which defaults to today: pin it so that a run gives the
 # same output whatever day it runs.
@@ -36,15 +40,16 @@ def extract_html(doc: Document, settings: ExtractSettings | None = None) -> None
         return
     settings = settings or ExtractSettings()
     try:
-        result = trafilatura.bare_extraction(
-            doc.text,
-            favor_precision=settings.favor_precision,
-            favor_recall=settings.favor_recall,
-            include_tables=settings.include_tables,
-            include_comments=settings.include_comments,
-            with_metadata=True,
-            date_extraction_params=DATE_PARAMS,
-        )
+        with _pruning_in_python():
+            result = trafilatura.bare_extraction(
+                doc.text,
+                favor_precision=settings.favor_precision,
+                favor_recall=settings.favor_recall,
+                include_tables=settings.include_tables,
+                include_comments=settings.include_comments,
+                with_metadata=True,
+                date_extraction_params=DATE_PARAMS,
+            )
     except Exception as exc:  # trafilatura and lxml raise many types on broken markup
         doc.fail(f"HTML could not be parsed: {type(exc).__name__}: {exc}")
         return
@@ -59,6 +64,58 @@ def extract_html(doc: Document, settings: ExtractSettings | None = None) -> None
     meta.url = _clean(result.url)
     meta.site = _clean(result.sitename)
     meta.tags = sorted({t.strip() for t in (result.tags or []) if t and t.strip()})
+
+
+# trafilatura's lists of pruning expressions, which it only ever passes to prune_unwanted_nodes: that
+# calls each item on a tree and deletes what it returns, which a compiled path does the same way.
+PRUNING_LISTS = (
+    "RAW_TREE_PRUNE_XPATH",
+    "REMOVE_COMMENTS_XPATH",
+    "REMOVE_COMMENTS_AND_LISTS_XPATH",
+    "OVERALL_DISCARD_XPATH",
+    "TEASER_DISCARD_XPATH",
+    "PRECISION_DISCARD_XPATH",
+    "DISCARD_IMAGE_ELEMENTS",
+    "COMMENTS_DISCARD_XPATH",
+    "AUTHOR_DISCARD_XPATHS",
+)
+_compiled_lists: dict[str, list[object]] = {}
+
+
+def compiled_pruning_lists() -> dict[str, list[object]]:
+    """Each pruning list with the expressions ``xpath_lite`` compiles replaced by their compiled form."""
+    if not _compiled_lists:
+        for name in PRUNING_LISTS:
+            expressions = getattr(trafilatura.xpaths, name, None)
+            if isinstance(expressions, list):
+                _compiled_lists[name] = [_compiled_or_same(expression) for expression in expressions]
+    return _compiled_lists
+
+
+def _compiled_or_same(expression: object) -> object:
+    try:
+        return compile_path(expression.path)  # type: ignore[attr-defined]
+    except (Unsupported, AttributeError):
+        return expression
+
+
+@contextmanager
+def _pruning_in_python() -> Iterator[None]:
+    """trafilatura prunes with the compiled paths for the time of one extraction.
+
+    The lists are swapped in place, for trafilatura's modules import them by name; swapping them
+    back afterwards leaves trafilatura as it was for any other caller in the process.
+    """
+    swapped = []
+    for name, compiled in compiled_pruning_lists().items():
+        expressions = getattr(trafilatura.xpaths, name)
+        swapped.append((expressions, expressions[:]))
+        expressions[:] = compiled
+    try:
+        yield
+    finally:
+        for expressions, original in swapped:
+            expressions[:] = original
 
 
 def _clean(value: object) -> str | None:
