@@ -25,9 +25,9 @@ from .decode import decode
 from .dedup import DedupSettings, Match, NearDuplicates, Verdicts
 from .document import Document, PackedBlocks, PackedRemovals, Status
 from .extract import ExtractSettings, extract_html
-from .index import EarlierRuns
 from .metadata import extract_metadata
 from .read import DEFAULT_MAX_BYTES, InputFile, read_document
+from .reindex import EarlierRuns
 from .repair import repair, repair_text
 from .repeated import RepeatSettings, make_keys, removal_evidence, remove_repeated
 from .signing import Signed, sign

@@ -21,20 +21,12 @@ from typing import TYPE_CHECKING, Any
 from .document import Document, PackedBlocks, PackedRemovals, Status
 from .failpoints import failpoint
 from .htmlreport import duplicate_pairs, render_report
-from .index import (
-    INDEX_NAME,
-    CorpusIndex,
-    EarlierRuns,
-    IndexParams,
-    block_evidence,
-    document_entry,
-    evidence_of,
-    rebuild,
-)
+from .index import INDEX_NAME, CorpusIndex, IndexParams
 from .lock import RunLock
 from .manifest import Manifest, Plan, make_plan, read_entries
 from .pipeline import Options, catalog_for, corpus_stage, process_all
 from .read import InputFile, display_path, find_inputs, input_id
+from .reindex import EarlierRuns, block_evidence, document_entry, evidence_of, rebuild
 from .repeated import block_keys, key_of
 from .signing import sign
 from .spill import Spill

@@ -32,8 +32,9 @@ from typing import Any, TypeVar
 
 from .dedup import NearDuplicates
 from .document import Document, Status
-from .index import INDEX_NAME, CorpusIndex, EarlierRuns, IndexParams
+from .index import INDEX_NAME, CorpusIndex, IndexParams
 from .pipeline import Options, catalog_for, clean_document, finish_in_worker
+from .reindex import EarlierRuns
 from .repeated import remove_repeated
 from .write import STATE_DIR, json_record, sidecar
 

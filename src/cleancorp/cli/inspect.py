@@ -12,10 +12,11 @@ from ..catalog import CatalogError
 from ..config import ConfigError
 from ..dedup import DedupSettings
 from ..explain import explain_document
-from ..index import INDEX_NAME, read_clusters, rebuild
+from ..index import INDEX_NAME
 from ..lock import Locked, RunLock
 from ..pipeline import clean_document
 from ..read import InputFile, input_format, read_document
+from ..reindex import read_clusters, rebuild
 from ..write import STATE_DIR
 from .options import EXIT_DOCUMENT_ERRORS, EXIT_LOCKED, catalog_options, fail, resolve_options
 
