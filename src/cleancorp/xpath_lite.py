@@ -47,12 +47,10 @@ class Unsupported(ValueError):
 
 def _tokens(path: str) -> list[str]:
     tokens: list[str] = []
-    position = 0
+    path, position = path.rstrip(), 0
     while position < len(path):
-        if path[position:].isspace():
-            break
         match = _TOKEN.match(path, position)
-        if not match or match.end() == position:
+        if not match:
             raise Unsupported(f"cannot read {path[position : position + 20]!r}")
         tokens.append(match.group(match.lastgroup or ""))
         position = match.end()
@@ -105,16 +103,10 @@ class _Parser:
     def primary(self) -> Test:
         token = self.peek()
         if token == "(":
-            self.take()
-            test = self.or_expr()
-            self.take(")")
-            return test
+            return self.parenthesized()
         if token == "not":
             self.take()
-            self.take("(")
-            inner = self.or_expr()
-            self.take(")")
-            return _Not(inner)
+            return _Not(self.parenthesized())
         if token == "self":
             self.take()
             self.take("::")
@@ -139,6 +131,12 @@ class _Parser:
             subject, (argument,) = self.arguments(1)
             return _Search(subject, _FUNCTIONS[token](argument))
         raise Unsupported(f"{token!r} in a predicate")
+
+    def parenthesized(self) -> Test:
+        self.take("(")
+        test = self.or_expr()
+        self.take(")")
+        return test
 
     def string(self) -> StringOf:
         token = self.peek()
