@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleancorp.dedup import DedupSettings, NearDuplicates, shared_count
+from cleancorp.dedup import BandIndex, DedupSettings, NearDuplicates, SharedBands, shared_count
 from cleancorp.signing import shingle_hashes, sign
 
 WORDS = [
@@ -139,3 +139,42 @@ def test_a_second_pass_with_the_first_ones_verdicts_compares_only_changed_bodies
     assert one_pass(None) == first and len(compared) == 2 * made  # without verdicts: all of them again
     signed["d"] = sign(texts["d"] + " A new closing line.", settings)  # a body that changed
     assert one_pass(verdicts)["d"].kept_id == "c" and len(compared) == 2 * made + 1
+
+
+@st.composite
+def band_keys_of_a_pass(draw):
+    """Documents with a few band keys from a small range (so many are shared), and which of them
+    the pass keeps."""
+    count = draw(st.integers(0, 25))
+    keys = [draw(st.lists(st.integers(0, 40), min_size=1, max_size=6)) for _ in range(count)]
+    kept = [draw(st.booleans()) for _ in range(count)]
+    return [f"d{number:02d}" for number in range(count)], keys, kept
+
+
+@given(band_keys_of_a_pass())
+def test_shared_bands_find_what_band_index_buckets_find(case):
+    ids, keys, kept = case
+    shared = SharedBands(ids, [np.array(k, dtype=np.uint64) for k in keys])
+    buckets = BandIndex()
+    for doc_id, doc_keys, keep in zip(ids, keys, kept, strict=True):
+        assert shared.kept_sharing(doc_id) == sorted(buckets.query(doc_keys) - {doc_id})
+        if keep:
+            shared.keep(doc_id)
+            buckets.insert(doc_id, doc_keys)
+
+
+@given(band_keys_of_a_pass(), st.data())
+def test_shared_bands_reach_every_document_linked_by_keys(case, data):
+    ids, keys, _ = case
+    shared = SharedBands(ids, [np.array(k, dtype=np.uint64) for k in keys])
+    start = set(data.draw(st.lists(st.sampled_from(ids))) if ids else [])
+    reached, waiting = set(start), list(start)
+    while waiting:  # the plain way: a document is linked to every other with a key in common
+        doc_keys = set(keys[ids.index(waiting.pop())])
+        for other, other_keys in zip(ids, keys, strict=True):
+            if other not in reached and doc_keys & set(other_keys):
+                reached.add(other)
+                waiting.append(other)
+    assert shared.reach(start) == reached
+    some = np.array(keys[0][:2] if keys else [], dtype=np.uint64)
+    assert shared.having(some) == {i for i, k in zip(ids, keys, strict=True) if set(k) & set(some.tolist())}

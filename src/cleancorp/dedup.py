@@ -123,6 +123,106 @@ class BandIndex:
         return {self._ids[number] for number in numbers}
 
 
+class SharedBands:
+    """The LSH buckets of a pass whose documents are all known beforehand (a run's corpus stage):
+    :class:`BandIndex`'s answers, for the band keys that two or more of them share.
+
+    Every band key of the pass is sorted once (numpy); a key no other document has can never
+    make a candidate, and most keys are such, so only the shared ones are looked up and filled
+    as documents are kept. :class:`BandIndex` holds a dict entry per band per kept document for
+    as long as the pass lasts; this, 20 bytes per band per document.
+
+    >>> keys = {"a": [1, 2], "b": [3, 2], "c": [4, 5], "d": [2, 4]}
+    >>> bands = SharedBands(list(keys), [np.array(k, dtype=np.uint64) for k in keys.values()])
+    >>> bands.keep("a"); bands.keep("c")
+    >>> bands.kept_sharing("d"), bands.kept_sharing("b"), bands.kept_sharing("a")
+    (['a', 'c'], ['a'], [])
+    """
+
+    def __init__(self, ids: Sequence[str], lsh_keys: Sequence[np.ndarray]) -> None:
+        self._ids = list(ids)
+        self._number = {doc_id: number for number, doc_id in enumerate(self._ids)}
+        count = len(self._ids)
+        sizes = np.fromiter(map(len, lsh_keys), dtype=np.int64, count=count)
+        owners = np.repeat(np.arange(count, dtype=np.int32), sizes)
+        keys = np.concatenate(lsh_keys) if count else np.empty(0, dtype=np.uint64)
+        order = np.argsort(keys, kind="stable")
+        self._keys, self._owners = keys[order], owners[order]  # every key, and whose it is
+        same = self._keys[1:] == self._keys[:-1]
+        repeated = np.zeros(keys.size, dtype=bool)
+        repeated[1:] |= same
+        repeated[:-1] |= same
+        shared = np.empty_like(repeated)
+        shared[order] = repeated  # back in the documents' order: each one's keys side by side
+        self._shared = keys[shared]
+        counts = np.bincount(owners[shared], minlength=count)
+        self._bounds: list[int] = np.concatenate(([0], np.cumsum(counts))).tolist()
+        self._kept: dict[int, int] = {}  # shared key -> the first kept document with it
+        self._more: dict[int, list[int]] = {}  # shared key -> the other kept ones (few)
+        self._last: tuple[int, list[int]] = (-1, [])  # a document is looked up, then maybe kept
+
+    def _shared_keys(self, number: int) -> list[int]:
+        if self._last[0] != number:
+            start, end = self._bounds[number], self._bounds[number + 1]
+            self._last = (number, self._shared[start:end].tolist() if end > start else [])
+        return self._last[1]
+
+    def keep(self, doc_id: str) -> None:
+        number = self._number[doc_id]
+        for key in self._shared_keys(number):
+            if self._kept.setdefault(key, number) != number:
+                self._more.setdefault(key, []).append(number)
+
+    def forget_kept(self) -> None:
+        """End of the pass: drop what was kept (:meth:`having` and :meth:`reach` still answer)."""
+        self._kept, self._more = {}, {}
+
+    def kept_sharing(self, doc_id: str) -> list[str]:
+        """The other kept documents that share a band key with ``doc_id``, in the order of ``ids``."""
+        number = self._number[doc_id]
+        keys = self._shared_keys(number)
+        if not keys:
+            return []
+        found = set(map(self._kept.get, keys))
+        found.discard(None)
+        if self._more:
+            for others in filter(None, map(self._more.get, keys)):
+                found.update(others)
+        found.discard(number)
+        return [self._ids[number] for number in sorted(found)]
+
+    def having(self, keys: np.ndarray) -> set[str]:
+        """The documents with any of these band keys."""
+        starts = np.searchsorted(self._keys, keys, side="left")
+        ends = np.searchsorted(self._keys, keys, side="right")
+        numbers = set()
+        for start, end in zip(starts[ends > starts].tolist(), ends[ends > starts].tolist(), strict=True):
+            numbers.update(self._owners[start:end].tolist())
+        return {self._ids[number] for number in numbers}
+
+    def reach(self, doc_ids: Iterable[str]) -> set[str]:
+        """``doc_ids`` and every document linked to one of them through shared band keys, however
+        many steps away: the part of the pass that depends on them.
+
+        >>> keys = {"a": [1, 2], "b": [2, 3], "c": [3, 4], "d": [5, 6], "e": [6, 7]}
+        >>> bands = SharedBands(list(keys), [np.array(k, dtype=np.uint64) for k in keys.values()])
+        >>> sorted(bands.reach(["a"])), sorted(bands.reach(["e", "x"]))
+        (['a', 'b', 'c'], ['d', 'e', 'x'])
+        >>> sorted(bands.having(np.array([3, 9], dtype=np.uint64)))
+        ['b', 'c']
+        """
+        reached = set(doc_ids)
+        waiting = [self._number[doc_id] for doc_id in reached if doc_id in self._number]
+        seen: set[int] = set()
+        while waiting:
+            keys = [key for key in self._shared_keys(waiting.pop()) if key not in seen]
+            seen.update(keys)
+            for doc_id in self.having(np.array(keys, dtype=np.uint64)) - reached:
+                reached.add(doc_id)
+                waiting.append(self._number[doc_id])
+        return reached
+
+
 Verdicts = dict[tuple[int, int], Match | None]  # (key, key) of two signed bodies -> their comparison
 
 
@@ -153,10 +253,13 @@ class NearDuplicates:
         earlier: KeptEarlier | None = None,
         verified: Mapping[str, list[tuple[str, Match]]] | None = None,
         verdicts: Verdicts | None = None,
+        shared: SharedBands | None = None,
     ) -> None:
         self.settings = settings or DedupSettings()
         self.earlier = earlier
         self.verified = verified  # id -> verified neighbours, when the pairs were found elsewhere
+        # The buckets when every document to be checked is known beforehand (ids in id order).
+        self.shared = shared
         # Pairs of bodies compared before, shared by the passes of one corpus stage (a stream's
         # finder, which lives as long as the stream, has none: it never compares a pair twice).
         self.verdicts = verdicts
@@ -185,7 +288,7 @@ class NearDuplicates:
     def _matches(self, doc_id: str, signed: Signed) -> Iterator[tuple[str, Match | None]]:
         own = _Loaded(signed.shingles)  # read once, if a comparison needs it (``keep`` stores it spilled)
         if self.verified is None:
-            for candidate in sorted(self._bands.query(signed.lsh_keys.tolist())):
+            for candidate in self._kept_candidates(doc_id, signed):
                 yield candidate, self._verdict(signed, own, self._signed[candidate])
         else:  # pairs verified elsewhere (a cluster): the kept ones among this text's neighbours
             neighbours = self.verified.get(doc_id, ())
@@ -195,6 +298,12 @@ class NearDuplicates:
                 kept_shingles = self.earlier.shingles_of(candidate)
                 if kept_shingles:
                     yield candidate, self.compare(own.array(), kept_shingles)
+
+    def _kept_candidates(self, doc_id: str, signed: Signed) -> list[str]:
+        """The kept documents sharing a band with this body, in id order."""
+        if self.shared is None:
+            return sorted(self._bands.query(signed.lsh_keys.tolist()))
+        return self.shared.kept_sharing(doc_id)
 
     def _verdict(self, signed: Signed, own: _Loaded, kept: Signed) -> Match | None:
         if self.verdicts is None:
@@ -210,7 +319,10 @@ class NearDuplicates:
             return
         self._kept.add(doc_id)
         if self.verified is None:
-            self._bands.insert(doc_id, signed.lsh_keys.tolist())
+            if self.shared is None:
+                self._bands.insert(doc_id, signed.lsh_keys.tolist())
+            else:
+                self.shared.keep(doc_id)
             self._signed[doc_id] = signed
 
     def check(self, doc_id: str, text: str, cached: Signed | None = None) -> Match | None:

@@ -18,11 +18,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ._version import __version__
 from .boilerplate import ZoneSettings, strip_boilerplate
 from .catalog import Catalog, default_catalog, load_catalog
 from .decode import decode
-from .dedup import DedupSettings, Match, NearDuplicates, Verdicts
+from .dedup import DedupSettings, Match, NearDuplicates, SharedBands, Verdicts
 from .document import Document, PackedBlocks, PackedRemovals, Status
 from .extract import ExtractSettings, extract_html
 from .metadata import extract_metadata
@@ -165,8 +167,9 @@ def deduplicate(
     earlier: EarlierRuns | None = None,
     pair_finder: PairFinder | None = None,
     verdicts: Verdicts | None = None,
-) -> None:
-    """Corpus stage: mark near-duplicates.
+) -> SharedBands | None:
+    """Corpus stage: mark near-duplicates; returns the pass's LSH buckets (none when
+    ``pair_finder`` found the pairs).
 
     Documents kept by an earlier run stay kept; among the others the most complete version (the
     longest body) is kept, ties going to the first path. ``pair_finder`` verifies the candidate
@@ -184,10 +187,15 @@ def deduplicate(
         if doc.signed is None:  # a body changed since it was signed (the stages that change one say so)
             doc.signed = sign(doc.body, settings)
     ordered = sorted(kept, key=priority)
-    verified = None
+    verified = shared = None
     if pair_finder:
         verified = pair_finder([(doc.id, doc.signed) for doc in ordered if doc.signed is not None], settings)
-    finder = NearDuplicates(settings, earlier, verified, verdicts)
+    else:
+        signed = sorted(
+            (d.id, d.signed.lsh_keys) for d in kept if d.signed is not None and d.signed.shingles.size
+        )
+        shared = SharedBands([doc_id for doc_id, _ in signed], [keys for _, keys in signed])
+    finder = NearDuplicates(settings, earlier, verified, verdicts, shared)
     for doc in ordered:
         match = finder.check_signed(doc.id, doc.signed)
         if match is None:
@@ -196,6 +204,9 @@ def deduplicate(
             doc.status = Status.DUPLICATE
             doc.cluster = doc.duplicate_of = match.kept_id
             doc.similarity = match.similarity
+    if shared is not None:
+        shared.forget_kept()
+    return shared
 
 
 def corpus_stage(
@@ -209,18 +220,40 @@ def corpus_stage(
     A first deduplication groups reprints so that each story counts once as evidence for
     repeated blocks; the final one runs on the bodies those blocks were removed from.
     """
-    # Removing repeated blocks changes few bodies: the second pass compares mostly the same pairs.
-    verdicts: Verdicts = {}
-    if options.repeat.enabled:
-        deduplicate(docs, options.dedup, earlier, pair_finder, verdicts)
-        evidence = earlier.index.block_clusters if earlier and not earlier.empty else None
-        if remove_repeated(docs, options.repeat, catalog_for(options), options.kept_categories, evidence):
-            for doc in docs:
-                if doc.status is Status.DUPLICATE:
-                    doc.status = Status.KEPT
-                doc.cluster = doc.duplicate_of = doc.similarity = None
-                if doc.status is Status.KEPT and not doc.blocks:
-                    doc.mark_empty()
-        else:
-            return
-    deduplicate(docs, options.dedup, earlier, pair_finder, verdicts)
+    verdicts: Verdicts = {}  # the second pass compares mostly the same pairs
+    if not options.repeat.enabled:
+        deduplicate(docs, options.dedup, earlier, pair_finder)
+        return
+    bands = deduplicate(docs, options.dedup, earlier, pair_finder, verdicts)
+    evidence = earlier.index.block_clusters if earlier and not earlier.empty else None
+    settled = {doc.id for doc in docs if doc.status in (Status.KEPT, Status.DUPLICATE)}
+    if not remove_repeated(docs, options.repeat, catalog_for(options), options.kept_categories, evidence):
+        return
+    again = docs if bands is None else _touched_by_changes(docs, settled, bands, options.dedup)
+    for doc in again:
+        if doc.status is Status.DUPLICATE:
+            doc.status = Status.KEPT
+        doc.cluster = doc.duplicate_of = doc.similarity = None
+        if doc.status is Status.KEPT and not doc.blocks:
+            doc.mark_empty()
+    deduplicate(again, options.dedup, earlier, pair_finder, verdicts)
+
+
+def _touched_by_changes(
+    docs: list[Document], settled: set[str], bands: SharedBands, settings: DedupSettings
+) -> list[Document]:
+    """The documents whose verdict the bodies repeated blocks were removed from can change.
+
+    A verdict depends only on the documents linked to it through shared band keys, before or
+    after the change: the rest keep the first pass's, as a second pass over all of them would
+    decide (it compared the same pairs in the same order). Linked after the change: those
+    sharing a key with a changed body's new signature; before it: the first pass's buckets.
+    """
+    changed = [doc for doc in docs if doc.id in settled and doc.signed is None]
+    for doc in changed:
+        if doc.blocks:
+            doc.signed = sign(doc.body, settings)
+    new_keys = [doc.signed.lsh_keys for doc in changed if doc.signed is not None]
+    linked = bands.having(np.concatenate(new_keys)) if new_keys else set()
+    reached = bands.reach(linked | {doc.id for doc in changed})
+    return [doc for doc in docs if doc.id in reached]
