@@ -2,7 +2,7 @@
 
 Documents are read by the client, cleaned and signed on the workers; for deduplication the
 workers group document ids by LSH band key (a ``foldby`` over the same keys the local
-executor's :class:`~cleancorp.dedup.BandIndex` uses, so two documents meet exactly when they
+executor's :class:`~cleancorp.dedup.SharedBands` sorts, so two documents meet exactly when they
 would locally), and verify the
 candidate pairs by exact Jaccard and containment against shingles sent to every worker once.
 Only the verified pairs come back. The client keeps
