@@ -126,5 +126,5 @@ def test_a_changed_body_reaches_the_documents_its_new_signature_shares_keys_with
     before = np.arange(1, 38, dtype=np.uint64)  # the changed body's keys before: shared with nobody
     bands = SharedBands(["a", "b", "c"], [before, same_story.signed.lsh_keys, other.signed.lsh_keys])
     assert bands.reach(["a"]) == {"a"}
-    touched = _touched_by_changes([changed, same_story, other], {"a", "b", "c"}, bands, settings)
+    touched = _touched_by_changes([changed, same_story, other], bands, settings)
     assert [d.id for d in touched] == ["a", "b"] and changed.signed.key == same_story.signed.key

@@ -226,10 +226,9 @@ def corpus_stage(
         return
     bands = deduplicate(docs, options.dedup, earlier, pair_finder, verdicts)
     evidence = earlier.index.block_clusters if earlier and not earlier.empty else None
-    settled = {doc.id for doc in docs if doc.status in (Status.KEPT, Status.DUPLICATE)}
     if not remove_repeated(docs, options.repeat, catalog_for(options), options.kept_categories, evidence):
         return
-    again = docs if bands is None else _touched_by_changes(docs, settled, bands, options.dedup)
+    again = docs if bands is None else _touched_by_changes(docs, bands, options.dedup)
     for doc in again:
         if doc.status is Status.DUPLICATE:
             doc.status = Status.KEPT
@@ -239,9 +238,7 @@ def corpus_stage(
     deduplicate(again, options.dedup, earlier, pair_finder, verdicts)
 
 
-def _touched_by_changes(
-    docs: list[Document], settled: set[str], bands: SharedBands, settings: DedupSettings
-) -> list[Document]:
+def _touched_by_changes(docs: list[Document], bands: SharedBands, settings: DedupSettings) -> list[Document]:
     """The documents whose verdict the bodies repeated blocks were removed from can change.
 
     A verdict depends only on the documents linked to it through shared band keys, before or
@@ -249,7 +246,8 @@ def _touched_by_changes(
     decide (it compared the same pairs in the same order). Linked after the change: those
     sharing a key with a changed body's new signature; before it: the first pass's buckets.
     """
-    changed = [doc for doc in docs if doc.id in settled and doc.signed is None]
+    # Removing repeated blocks unsigns the bodies it changes (and changes no status).
+    changed = [doc for doc in docs if doc.status in (Status.KEPT, Status.DUPLICATE) and doc.signed is None]
     for doc in changed:
         if doc.blocks:
             doc.signed = sign(doc.body, settings)
