@@ -26,10 +26,11 @@ import xxhash
 from datasketch import MinHash, MinHashLSH
 
 from .memo import Remembered
+from .spill import Stored
 
 if TYPE_CHECKING:
     from .dedup import DedupSettings  # not at run time: dedup imports this module
-    from .spill import Spill, Stored
+    from .spill import Spill
 
 TOKEN = re.compile(r"[^\W\d_]+")
 
@@ -173,72 +174,102 @@ def _bands(lsh_threshold: float, num_perm: int) -> tuple[int, int]:
 
 
 @dataclass(frozen=True, slots=True)
-class SpilledShingles:
+class SpilledShingles(Stored):
     """A shingle array moved to a :class:`~cleancorp.spill.Spill`; read back to be compared."""
-
-    stored: Stored
 
     @property
     def size(self) -> int:
-        return self.stored.length // 4
+        return self.length // 4
 
     def load(self) -> np.ndarray:
-        return np.frombuffer(self.stored.read(), dtype=np.uint32)
+        return np.frombuffer(self.read(), dtype=np.uint32)
 
 
 Shingles = np.ndarray | SpilledShingles
 
+# A band's keys in :attr:`Signed.keys`: a uint64 one for the in-memory LSH buckets, then a
+# uint32 one for the persistent index.
+_BAND_BYTES = 12
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class Signed:
     """A body's shingles and the band keys of its MinHash, made once (in a worker) and reused by
     every corpus pass while the body stays the same. The MinHash values themselves are not kept:
-    candidates are verified on the shingles, so only the band keys are ever read again."""
+    candidates are verified on the shingles, so only the band keys are ever read again.
+
+    A run holds one for every document until its corpus stages are done, so the band keys are
+    one ``bytes`` (two numpy arrays took 224 bytes of headers a document more), read through
+    the array views :attr:`lsh_keys` and :attr:`band_keys`.
+    """
 
     key: int  # of the body and settings they were made from
     shingles: Shingles  # sorted unique uint32: 4 bytes a shingle, where a set of ints takes ~60
     # The band keys, made once with the signature (each corpus pass looks them up two or three
-    # times): uint64 keys of the in-memory LSH buckets, uint32 keys of the persistent index.
-    lsh_keys: np.ndarray
-    band_keys: np.ndarray
+    # times): the uint64 keys of the in-memory LSH buckets, then the uint32 keys of the index.
+    keys: bytes
     chars: int  # the body's length: the longest version of a story is the one kept
+
+    @classmethod
+    def of(
+        cls, key: int, shingles: Shingles, lsh_keys: np.ndarray, band_keys: np.ndarray, chars: int
+    ) -> Signed:
+        """Made from the two key arrays, one of each a band.
+
+        >>> lsh, index = np.array([5, 6], np.uint64), np.array([7, 8], np.uint32)
+        >>> signed = Signed.of(1, np.zeros(0, np.uint32), lsh, index, chars=0)
+        >>> signed.lsh_keys.tolist(), signed.band_keys.tolist()
+        ([5, 6], [7, 8])
+        """
+        if len(lsh_keys) != len(band_keys):
+            raise ValueError(f"{len(lsh_keys)} LSH keys but {len(band_keys)} index keys: one of each a band")
+        lsh = np.ascontiguousarray(lsh_keys, dtype=np.uint64)
+        index = np.ascontiguousarray(band_keys, dtype=np.uint32)
+        return cls(key, shingles, lsh.tobytes() + index.tobytes(), chars)
+
+    @property
+    def lsh_keys(self) -> np.ndarray:
+        """uint64 keys of the in-memory LSH buckets, one a band (read-only)."""
+        return np.frombuffer(self.keys, dtype=np.uint64, count=len(self.keys) // _BAND_BYTES)
+
+    @property
+    def band_keys(self) -> np.ndarray:
+        """uint32 keys of the persistent index, one a band (read-only)."""
+        bands = len(self.keys) // _BAND_BYTES
+        return np.frombuffer(self.keys, dtype=np.uint32, offset=8 * bands)
 
     def spilled(self, spill: Spill) -> Signed:
         """The same, with the shingles in ``spill`` (a run holding many documents)."""
         if isinstance(self.shingles, SpilledShingles):
             return self
-        return replace(self, shingles=SpilledShingles(spill.put(self.shingles.tobytes())))
+        stored = spill.put(self.shingles.tobytes())
+        return replace(self, shingles=SpilledShingles(stored.spill, stored.offset, stored.length))
 
     def __reduce__(self) -> tuple[object, ...]:
-        """Pickled as the arrays' bytes (a worker sends every signed body to the run's process):
-        numpy's own pickling of three arrays cost five times more.
+        """Pickled as bytes (a worker sends every signed body to the run's process): numpy's own
+        pickling of the arrays cost five times more.
 
         >>> import pickle
         >>> from cleancorp.dedup import DedupSettings
         >>> signed = sign("The council approved the budget on Monday.", DedupSettings())
         >>> again = pickle.loads(pickle.dumps(signed))
-        >>> again.key == signed.key and again.shingles.tolist() == signed.shingles.tolist()
+        >>> again == Signed(signed.key, again.shingles, signed.keys, signed.chars)
+        True
+        >>> again.shingles.tolist() == signed.shingles.tolist()
         True
         """
         if not isinstance(self.shingles, np.ndarray):
-            return Signed, (self.key, self.shingles, self.lsh_keys, self.band_keys, self.chars)
-        arrays = (self.shingles.tobytes(), self.lsh_keys.tobytes(), self.band_keys.tobytes())
-        return _signed_from_bytes, (self.key, *arrays, self.chars)
+            return Signed, (self.key, self.shingles, self.keys, self.chars)
+        return _signed_from_bytes, (self.key, self.shingles.tobytes(), self.keys, self.chars)
 
     def index_keys(self) -> list[tuple[int, int]]:
         """(band, key) pairs: the form the persistent index stores and looks up."""
         return list(enumerate(self.band_keys.tolist()))
 
 
-def _signed_from_bytes(key: int, shingles: bytes, lsh_keys: bytes, band_keys: bytes, chars: int) -> Signed:
-    """A :class:`Signed` unpickled: read-only arrays over the pickled bytes, as signing makes them."""
-    return Signed(
-        key,
-        np.frombuffer(shingles, dtype=np.uint32),
-        np.frombuffer(lsh_keys, dtype=np.uint64),
-        np.frombuffer(band_keys, dtype=np.uint32),
-        chars,
-    )
+def _signed_from_bytes(key: int, shingles: bytes, keys: bytes, chars: int) -> Signed:
+    """A :class:`Signed` unpickled: a read-only array over the pickled bytes, as signing makes it."""
+    return Signed(key, np.frombuffer(shingles, dtype=np.uint32), keys, chars)
 
 
 def _sign_key(text: str, settings: DedupSettings) -> int:
@@ -266,7 +297,7 @@ def _signed_body(key: int, text: str, settings: DedupSettings) -> Signed:
     array.setflags(write=False)  # shared by every document with this body
     bands, rows = _bands(settings.lsh_threshold, settings.num_perm)
     values = signature_values(array, settings, bands * rows)
-    return Signed(key, array, *band_key_arrays(values, bands, rows), len(text))
+    return Signed.of(key, array, *band_key_arrays(values, bands, rows), len(text))
 
 
 def compact(shingles: set[int] | Shingles) -> np.ndarray:
