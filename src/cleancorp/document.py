@@ -81,20 +81,23 @@ class PackedBlocks(Sequence[Block]):
     """Blocks as one UTF-8 string, for a run that holds many cleaned documents in memory.
 
     A Python ``str`` with a single curly quote takes two bytes a character, and each ``Block``
-    is an object of its own; packed, a body takes about its UTF-8 size. Reading gives ``Block``
-    objects again (``raw`` empty), and the blocks' keys can be read without the text.
+    is an object of its own; packed, a body takes about its UTF-8 size, and the blocks'
+    positions go with it (into the spill, with :meth:`spill`). Reading gives ``Block`` objects
+    again (``raw`` empty); the blocks' keys, which every corpus pass reads, stay in memory and
+    are read without the text.
 
     >>> packed = PackedBlocks([Block("Café ’round", "", 0, key=7), Block("Second", "", 3, key=9)])
     >>> len(packed), packed[1].text, packed[1].position, [b.text for b in packed], packed.keys().tolist()
     (2, 'Second', 3, ['Café ’round', 'Second'], [7, 9])
     """
 
-    __slots__ = ("_data", "_keys", "_positions")
+    __slots__ = ("_data", "_keys")
 
     def __init__(self, blocks: Iterable[Block]) -> None:
         blocks = list(blocks)
-        self._data: bytes | Stored = "\n".join(block.text for block in blocks).encode("utf-8")
-        self._positions = array("i", (block.position for block in blocks))
+        positions = array("i", (block.position for block in blocks)).tobytes()
+        text = "\n".join(block.text for block in blocks).encode("utf-8")
+        self._data: bytes | Stored = positions + text  # the positions first: their length is known
         self._keys = array("Q", (block.key for block in blocks))
 
     @staticmethod
@@ -102,20 +105,28 @@ class PackedBlocks(Sequence[Block]):
         """Blocks are single lines; one that is not cannot be packed (and stays as it is)."""
         return all("\n" not in block.text for block in blocks)
 
-    def texts(self) -> list[str]:
+    def _split(self) -> tuple[array[int], list[str]]:
         data = _bytes_of(self._data)
-        return data.decode("utf-8").split("\n") if self._positions else []
+        count = len(self._keys)
+        if not count:
+            return array("i"), []
+        positions = array("i")
+        positions.frombytes(data[: count * positions.itemsize])
+        return positions, data[count * positions.itemsize :].decode("utf-8").split("\n")
+
+    def texts(self) -> list[str]:
+        return self._split()[1]
 
     def keys(self) -> array[int]:
         """The blocks' keys as they were packed (0 for a block whose key was not made)."""
         return self._keys
 
     def spill(self, spill: Spill) -> None:
-        """Move the text to ``spill``; it is read back whenever the blocks are."""
+        """Move the text and positions to ``spill``; they are read back whenever the blocks are."""
         self._data = _spilled(self._data, spill)
 
     def __len__(self) -> int:
-        return len(self._positions)
+        return len(self._keys)
 
     @overload
     def __getitem__(self, index: int) -> Block: ...
@@ -126,15 +137,15 @@ class PackedBlocks(Sequence[Block]):
         return blocks[index]
 
     def __iter__(self) -> Iterator[Block]:
-        for text, position, key in zip(self.texts(), self._positions, self._keys, strict=True):
+        positions, texts = self._split()
+        for text, position, key in zip(texts, positions, self._keys, strict=True):
             yield Block(text, "", position, key)
 
-    def __getstate__(self) -> tuple[bytes, array[int], array[int]]:
-        data = _bytes_of(self._data)
-        return data, self._positions, self._keys
+    def __getstate__(self) -> tuple[bytes, array[int]]:
+        return _bytes_of(self._data), self._keys
 
-    def __setstate__(self, state: tuple[bytes, array[int], array[int]]) -> None:
-        self._data, self._positions, self._keys = state
+    def __setstate__(self, state: tuple[bytes, array[int]]) -> None:
+        self._data, self._keys = state
 
 
 _removal_fields = attrgetter(*(attribute.name for attribute in fields(Removal)))
@@ -204,6 +215,48 @@ class Metadata:
     tags: list[str] = field(default_factory=list)
     source_credit: str | None = None
 
+    def unpacked(self) -> Metadata:
+        """Itself (a :class:`PackedMetadata` gives the same, read back)."""
+        return self
+
+
+_metadata_fields = attrgetter(*(attribute.name for attribute in fields(Metadata)))
+
+
+class PackedMetadata:
+    """A cleaned document's metadata as one pickled ``bytes`` (made in the worker that cleaned
+    it), moved to a :class:`~cleancorp.spill.Spill` while a run holds many documents: only its
+    sidecar reads it again. Read-only: :meth:`unpacked` gives a :class:`Metadata` to read
+    several fields from, each field read alone unpickles it once.
+
+    >>> packed = PackedMetadata(Metadata(title="Budget passes", tags=["city"]))
+    >>> packed.title, packed.unpacked() == Metadata(title="Budget passes", tags=["city"])
+    ('Budget passes', True)
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, meta: Metadata) -> None:
+        self._data: bytes | Stored = pickle.dumps(_metadata_fields(meta), protocol=pickle.HIGHEST_PROTOCOL)
+
+    def unpacked(self) -> Metadata:
+        return Metadata(*pickle.loads(_bytes_of(self._data)))
+
+    def spill(self, spill: Spill) -> None:
+        """Move the pickled fields to ``spill``; they are read back whenever they are read."""
+        self._data = _spilled(self._data, spill)
+
+    def __getattr__(self, name: str) -> object:  # the fields of Metadata, read one at a time
+        if name in Metadata.__dataclass_fields__:
+            return getattr(self.unpacked(), name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __getstate__(self) -> bytes:
+        return _bytes_of(self._data)
+
+    def __setstate__(self, state: bytes) -> None:
+        self._data = state
+
 
 @dataclass(slots=True)
 class Document:
@@ -215,11 +268,12 @@ class Document:
     source_size: int = -1  # as read (fstat of the open file), for the manifest
     source_mtime_ns: int = -1
     encoding: str | None = None
-    fixes: list[str] = field(default_factory=list)
+    # A tuple: most documents have no fix, and every empty tuple is the same object.
+    fixes: tuple[str, ...] = ()
     text: str = ""
     blocks: list[Block] | PackedBlocks = field(default_factory=list)
     removed: list[Removal] | PackedRemovals = field(default_factory=list)
-    meta: Metadata = field(default_factory=Metadata)
+    meta: Metadata | PackedMetadata = field(default_factory=Metadata)
     status: Status = Status.KEPT
     error: str | None = None
     reason: str | None = None  # why a document came out empty
@@ -264,4 +318,4 @@ class Document:
 
     def add_fix(self, fix: str) -> None:
         if fix not in self.fixes:
-            self.fixes.append(fix)
+            self.fixes = (*self.fixes, fix)

@@ -25,7 +25,7 @@ from .boilerplate import ZoneSettings, strip_boilerplate
 from .catalog import Catalog, default_catalog, load_catalog
 from .decode import decode
 from .dedup import DedupSettings, Match, NearDuplicates, SharedBands, Verdicts
-from .document import Document, PackedBlocks, PackedRemovals, Status
+from .document import Document, PackedBlocks, PackedMetadata, PackedRemovals, Status
 from .extract import ExtractSettings, extract_html
 from .metadata import extract_metadata
 from .read import DEFAULT_MAX_BYTES, InputFile, read_document
@@ -143,6 +143,7 @@ def finish_in_worker(doc: Document, options: Options) -> Document:
         doc.removed = PackedRemovals(doc.removed, removal_evidence(doc.removed))
     if PackedBlocks.packable(doc.blocks):
         doc.blocks = PackedBlocks(doc.blocks)
+    doc.meta = PackedMetadata(doc.meta.unpacked())  # only the sidecar reads it again
     return doc
 
 

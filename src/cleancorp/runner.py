@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .document import Document, PackedBlocks, PackedRemovals, Status
+from .document import Document, PackedBlocks, PackedMetadata, PackedRemovals, Status
 from .failpoints import failpoint
 from .htmlreport import duplicate_pairs, render_report
 from .index import INDEX_NAME, CorpusIndex, IndexParams
@@ -78,7 +79,11 @@ def open_index(clean: Path, options: Options) -> tuple[CorpusIndex, bool]:
 
 
 def spill_document(doc: Document, spill: Spill) -> None:
-    """Move a cleaned document's body, removed blocks and shingles to the run's scratch file."""
+    """Move a cleaned document's body, removed blocks, metadata and shingles to the run's
+    scratch file."""
+    if isinstance(doc.meta, PackedMetadata):
+        doc.meta.spill(spill)
+    doc.fixes = tuple(map(sys.intern, doc.fixes))  # a few names, unpickled anew for every document
     if isinstance(doc.blocks, PackedBlocks):
         doc.blocks.spill(spill)
     if isinstance(doc.removed, PackedRemovals):

@@ -66,7 +66,7 @@ def atomic_write(path: str | Path, data: str) -> None:
 def sidecar(doc: Document, removals: Sequence[Removal] | None = None) -> dict[str, Any]:
     """The sidecar object, keys in contract order (``removals``: ``doc.removed``, read already)."""
     removals = doc.removed if removals is None else removals
-    meta = doc.meta
+    meta = doc.meta.unpacked()  # packed in a run
     body = doc.body
     return {
         "schema": SCHEMA_VERSION,
