@@ -115,7 +115,7 @@ class IndexParams:
     shingle_size: int
     seed: int
     lsh_threshold: float
-    scheme: str = "minhash-xxh3-polynomial-letters"
+    scheme: str = "minhash-xxh3-polynomial-letters-low32"  # index keys: the LSH keys' low halves
     datasketch: str = datasketch.__version__
     schema: int = SCHEMA_VERSION
 

@@ -187,10 +187,6 @@ class SpilledShingles(Stored):
 
 Shingles = np.ndarray | SpilledShingles
 
-# A band's keys in :attr:`Signed.keys`: a uint64 one for the in-memory LSH buckets, then a
-# uint32 one for the persistent index.
-_BAND_BYTES = 12
-
 
 @dataclass(frozen=True, slots=True)
 class Signed:
@@ -199,44 +195,35 @@ class Signed:
     candidates are verified on the shingles, so only the band keys are ever read again.
 
     A run holds one for every document until its corpus stages are done, so the band keys are
-    one ``bytes`` (two numpy arrays took 224 bytes of headers a document more), read through
-    the array views :attr:`lsh_keys` and :attr:`band_keys`.
+    one ``bytes`` (a numpy array's header alone takes 112 bytes), read through the array views
+    :attr:`lsh_keys` and :attr:`band_keys`.
     """
 
     key: int  # of the body and settings they were made from
     shingles: Shingles  # sorted unique uint32: 4 bytes a shingle, where a set of ints takes ~60
-    # The band keys, made once with the signature (each corpus pass looks them up two or three
-    # times): the uint64 keys of the in-memory LSH buckets, then the uint32 keys of the index.
-    keys: bytes
+    keys: bytes  # a uint64 LSH key a band (made once: each corpus pass looks them up two or three times)
     chars: int  # the body's length: the longest version of a story is the one kept
 
     @classmethod
-    def of(
-        cls, key: int, shingles: Shingles, lsh_keys: np.ndarray, band_keys: np.ndarray, chars: int
-    ) -> Signed:
-        """Made from the two key arrays, one of each a band.
+    def of(cls, key: int, shingles: Shingles, lsh_keys: np.ndarray, chars: int) -> Signed:
+        """Made from the LSH keys as an array.
 
-        >>> lsh, index = np.array([5, 6], np.uint64), np.array([7, 8], np.uint32)
-        >>> signed = Signed.of(1, np.zeros(0, np.uint32), lsh, index, chars=0)
+        >>> signed = Signed.of(1, np.zeros(0, np.uint32), np.array([5, 6 + (7 << 32)], np.uint64), chars=0)
         >>> signed.lsh_keys.tolist(), signed.band_keys.tolist()
-        ([5, 6], [7, 8])
+        ([5, 30064771078], [5, 6])
         """
-        if len(lsh_keys) != len(band_keys):
-            raise ValueError(f"{len(lsh_keys)} LSH keys but {len(band_keys)} index keys: one of each a band")
-        lsh = np.ascontiguousarray(lsh_keys, dtype=np.uint64)
-        index = np.ascontiguousarray(band_keys, dtype=np.uint32)
-        return cls(key, shingles, lsh.tobytes() + index.tobytes(), chars)
+        return cls(key, shingles, np.ascontiguousarray(lsh_keys, dtype=np.uint64).tobytes(), chars)
 
     @property
     def lsh_keys(self) -> np.ndarray:
         """uint64 keys of the in-memory LSH buckets, one a band (read-only)."""
-        return np.frombuffer(self.keys, dtype=np.uint64, count=len(self.keys) // _BAND_BYTES)
+        return np.frombuffer(self.keys, dtype=np.uint64)
 
     @property
     def band_keys(self) -> np.ndarray:
-        """uint32 keys of the persistent index, one a band (read-only)."""
-        bands = len(self.keys) // _BAND_BYTES
-        return np.frombuffer(self.keys, dtype=np.uint32, offset=8 * bands)
+        """uint32 keys of the persistent index, one a band: the low half of each LSH key (the
+        index stores the band's number next to it)."""
+        return self.lsh_keys.astype(np.uint32)
 
     def spilled(self, spill: Spill) -> Signed:
         """The same, with the shingles in ``spill`` (a run holding many documents)."""
@@ -297,7 +284,7 @@ def _signed_body(key: int, text: str, settings: DedupSettings) -> Signed:
     array.setflags(write=False)  # shared by every document with this body
     bands, rows = _bands(settings.lsh_threshold, settings.num_perm)
     values = signature_values(array, settings, bands * rows)
-    return Signed.of(key, array, *band_key_arrays(values, bands, rows), len(text))
+    return Signed.of(key, array, lsh_key_array(values, bands, rows), len(text))
 
 
 def compact(shingles: set[int] | Shingles) -> np.ndarray:
@@ -309,21 +296,15 @@ def compact(shingles: set[int] | Shingles) -> np.ndarray:
     return np.fromiter(sorted(shingles), dtype=np.uint32, count=len(shingles))
 
 
-def band_key_arrays(values: np.ndarray, bands: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
+def lsh_key_array(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """The band keys of a signature's hash values, banded as datasketch's LSH does for the same
-    threshold (``rows`` values a band): a 64-bit key per band for the in-memory LSH buckets
-    (seeded with the band number), and a 32-bit one for the persistent index, which stores it
-    next to the band number.
+    threshold (``rows`` values a band): a 64-bit key per band, seeded with the band number.
 
     >>> values = np.arange(6, dtype=np.uint64)
-    >>> lsh, index = band_key_arrays(values, 2, 3)
-    >>> int(index[1]) == xxhash.xxh32_intdigest(values[3:].tobytes())
-    True
-    >>> int(lsh[1]) == xxhash.xxh3_64_intdigest(values[3:].tobytes(), seed=1)
+    >>> int(lsh_key_array(values, 2, 3)[1]) == xxhash.xxh3_64_intdigest(values[3:].tobytes(), seed=1)
     True
     """
     width = rows * values.itemsize
     raw = values[: bands * rows].tobytes()
     slices = [raw[band * width : (band + 1) * width] for band in range(bands)]
-    lsh = np.fromiter(map(xxhash.xxh3_64_intdigest, slices, range(bands)), dtype=np.uint64, count=bands)
-    return lsh, np.fromiter(map(xxhash.xxh32_intdigest, slices), dtype=np.uint32, count=bands)
+    return np.fromiter(map(xxhash.xxh3_64_intdigest, slices, range(bands)), dtype=np.uint64, count=bands)
