@@ -230,7 +230,7 @@ class Signed:
         if isinstance(self.shingles, SpilledShingles):
             return self
         stored = spill.put(self.shingles.tobytes())
-        return replace(self, shingles=SpilledShingles(stored.spill, stored.offset, stored.length))
+        return replace(self, shingles=SpilledShingles(stored.spill, stored.where))
 
     def __reduce__(self) -> tuple[object, ...]:
         """Pickled as bytes (a worker sends every signed body to the run's process): numpy's own
