@@ -4,6 +4,7 @@ import json
 import random
 import shutil
 import sqlite3
+from itertools import groupby
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from cleancorp import Options, run
 from cleancorp.cli import main
 from cleancorp.dedup import DedupSettings
-from cleancorp.index import INDEX_NAME, CorpusIndex, IndexMismatch, IndexParams
+from cleancorp.index import INDEX_NAME, CorpusIndex, IndexMismatch, IndexParams, Sightings
 
 from .conftest import DATA, read_tree
 
@@ -303,8 +304,9 @@ STORIES = st.sampled_from([f"s{n}" for n in range(16)] + ["not-indexed"])
 @given(
     st.dictionaries(KEYS, st.lists(STORIES.filter(lambda s: s != "not-indexed"), max_size=14, unique=True)),
     st.lists(st.tuples(KEYS, STORIES), max_size=80),
+    st.booleans(),
 )
-def test_add_blocks_keeps_the_first_stories_seen_up_to_the_cap(tmp_path_factory, existing, seen):
+def test_add_blocks_keeps_the_first_stories_seen_up_to_the_cap(tmp_path_factory, existing, seen, as_run_does):
     folder = tmp_path_factory.mktemp("index")
     index = CorpusIndex.open(folder, IndexParams.of(DedupSettings()))
     indexed = {f"s{n}" for n in range(16)}
@@ -318,7 +320,13 @@ def test_add_blocks_keeps_the_first_stories_seen_up_to_the_cap(tmp_path_factory,
             for doc in docs
         ],
     )
-    index.add_blocks(seen)
+    if as_run_does:  # a story's blocks at once, in arrays
+        sightings = Sightings()
+        for story, pairs in groupby(seen, key=lambda pair: pair[1]):
+            sightings.add([key for key, _ in pairs], story)
+        index.add_blocks(sightings)
+    else:
+        index.add_blocks(seen)
     names = {number: doc for doc, number in numbers.items()}
     rows = {
         (key + 2**64 if key < 0 else key, names[doc]) for key, doc in index.db.execute("SELECT * FROM blocks")

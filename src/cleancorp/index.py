@@ -27,10 +27,12 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cache
+from itertools import repeat
 from pathlib import Path
 
 import datasketch
@@ -97,6 +99,42 @@ def _signed(key: int) -> int:
 
 def _unsigned(key: int) -> int:
     return key + (1 << 64) if key < 0 else key
+
+
+class Sightings:
+    """(block key, story) pairs in the order they were seen, as arrays: a run records about a
+    million, which as tuples of Python objects took ~100 bytes each.
+
+    >>> seen = Sightings()
+    >>> seen.add([7, 9], "a"); seen.add([7], "b"); seen.add([], "c"); seen.add([9], "a")
+    >>> len(seen), seen.keys.tolist(), [seen.stories[n] for n in seen.story_of_key]
+    (4, [7, 9, 7, 9], ['a', 'a', 'b', 'a'])
+    """
+
+    def __init__(self) -> None:
+        self.keys = array("Q")
+        self.story_of_key = array("q")  # for each key, its story's place in ``stories``
+        self.stories: list[str] = []
+        self._numbers: dict[str, int] = {}
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[int, str]]) -> Sightings:
+        seen = cls()
+        for key, story in pairs:
+            seen.add((key,), story)
+        return seen
+
+    def add(self, keys: Iterable[int], story: str) -> None:
+        """Blocks seen in ``story``, in order."""
+        number = self._numbers.setdefault(story, len(self.stories))
+        if number == len(self.stories):
+            self.stories.append(story)
+        before = len(self.keys)
+        self.keys.extend(keys)
+        self.story_of_key.extend(repeat(number, len(self.keys) - before))
+
+    def __len__(self) -> int:
+        return len(self.keys)
 
 
 class IndexMismatch(ValueError):
@@ -288,20 +326,20 @@ class CorpusIndex:
             found.setdefault(_unsigned(key), set()).add(doc_id)
         return found
 
-    def add_blocks(self, seen: Iterable[tuple[int, str]]) -> None:
+    def add_blocks(self, seen: Sightings | Iterable[tuple[int, str]]) -> None:
         """Record (block key, kept document) pairs; a block already seen in ``MAX_BLOCK_CLUSTERS``
         stories is not recorded with more: the first stories seen are. Documents not in the index
         are passed over. The pairs (a run has about a million) are sorted out by numpy."""
-        pairs = list(seen)
-        if not pairs:
+        if not isinstance(seen, Sightings):
+            seen = Sightings.of(seen)
+        if not len(seen):
             return
         with self.transaction():
-            numbers = self._numbers({doc_id for _, doc_id in pairs})
-            keys = np.fromiter((key for key, _ in pairs), dtype=np.uint64, count=len(pairs))
-            docs = np.fromiter(
-                (numbers.get(doc_id, -1) for _, doc_id in pairs), dtype=np.int64, count=len(pairs)
-            )
-            seen_at = np.arange(len(pairs))[docs >= 0]
+            numbers = self._numbers(set(seen.stories))
+            story_numbers = np.array([numbers.get(story, -1) for story in seen.stories], dtype=np.int64)
+            keys = np.frombuffer(seen.keys, dtype=np.uint64)
+            docs = story_numbers[np.frombuffer(seen.story_of_key, dtype=np.int64)]
+            seen_at = np.arange(len(keys))[docs >= 0]
             keys, docs = keys[seen_at], docs[seen_at]
             # Each (key, document) once, where it was first seen; then each key's stories in that order.
             order = np.lexsort((seen_at, docs, keys))

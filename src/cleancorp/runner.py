@@ -15,14 +15,13 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .document import Document, PackedBlocks, PackedMetadata, PackedRemovals, Status
 from .failpoints import failpoint
 from .htmlreport import duplicate_pairs, render_report
-from .index import INDEX_NAME, CorpusIndex, IndexParams
+from .index import INDEX_NAME, CorpusIndex, IndexParams, Sightings
 from .lock import RunLock
 from .manifest import Manifest, Plan, make_plan, read_entries
 from .pipeline import Options, catalog_for, corpus_stage, process_all
@@ -55,14 +54,14 @@ def record_in_index(index: CorpusIndex, docs: list[Document], options: Options) 
     kept = sorted((d for d in docs if d.status is Status.KEPT), key=lambda d: d.id)
     # The final deduplication signed every kept body as it is now.
     index.add_documents(document_entry(d.id, d.signed or sign(d.body, options.dedup)) for d in kept)
-    seen = []
+    seen = Sightings()
     for doc in sorted(docs, key=lambda d: d.id):
         if doc.cluster and doc.status in (Status.KEPT, Status.DUPLICATE):
             if isinstance(doc.removed, PackedRemovals):  # packed before any block was removed as repeated
                 keys = evidence_of(block_keys(doc.blocks), doc.removed.evidence)
             else:
                 keys = block_evidence(block_keys(doc.blocks), [(r.category, key_of(r)) for r in doc.removed])
-            seen.extend(zip(keys, repeat(doc.cluster)))
+            seen.add(keys, doc.cluster)
     index.add_blocks(seen)
 
 
