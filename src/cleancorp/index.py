@@ -87,9 +87,17 @@ def _in_order(*columns: np.ndarray, chunk: int = 65_536) -> Iterator[tuple[int, 
     [(0, 9, 1), (1, 5, 1), (1, 5, 2)]
     """
     table = np.vstack([column.astype(np.int64, copy=False) for column in columns])
-    ordered = table[:, np.lexsort(table[::-1])]
-    for start in range(0, ordered.shape[1], chunk):
-        yield from zip(*ordered[:, start : start + chunk].tolist(), strict=True)
+    yield from _rows(*table[:, np.lexsort(table[::-1])], chunk=chunk)
+
+
+def _rows(*columns: np.ndarray, chunk: int = 65_536) -> Iterator[tuple[int, ...]]:
+    """The rows of these 64-bit integer columns as tuples, a chunk at a time.
+
+    >>> list(_rows(np.array([1, 2]), np.array([5, 9])))
+    [(1, 5), (2, 9)]
+    """
+    for start in range(0, len(columns[0]), chunk):
+        yield from zip(*(column[start : start + chunk].tolist() for column in columns), strict=True)
 
 
 def _signed(key: int) -> int:
@@ -291,9 +299,12 @@ class CorpusIndex:
                 ),
             )
             keys = [_band_key_column(band_keys) for _, _, band_keys in entries]
+            owners = np.repeat(numbers, [len(part) for part in keys])
+            keys = np.concatenate(keys)
+            # The owners are in order already: a stable sort of the keys alone orders the rows.
+            order = np.argsort(keys, kind="stable")
             self.db.executemany(
-                "INSERT OR IGNORE INTO bands VALUES (?, ?)",
-                _in_order(np.concatenate(keys), np.repeat(numbers, [len(part) for part in keys])),
+                "INSERT OR IGNORE INTO bands VALUES (?, ?)", _rows(keys[order], owners[order])
             )
 
     def _forget(self, doc_id: str) -> None:
