@@ -298,9 +298,9 @@ class CorpusIndex:
                     for number, (doc_id, chars, _) in zip(numbers, entries, strict=True)
                 ),
             )
-            keys = [_band_key_column(band_keys) for _, _, band_keys in entries]
-            owners = np.repeat(numbers, [len(part) for part in keys])
-            keys = np.concatenate(keys)
+            per_document = [_band_key_column(band_keys) for _, _, band_keys in entries]
+            owners = np.repeat(numbers, [len(part) for part in per_document])
+            keys = np.concatenate(per_document)
             # The owners are in order already: a stable sort of the keys alone orders the rows.
             order = np.argsort(keys, kind="stable")
             self.db.executemany(

@@ -3,7 +3,7 @@
 A run keeps every cleaned document until the corpus stages are done (repeated blocks need all of
 them, and the longest version of a story is kept). What only the writers read again (the
 packed body, the removed blocks, the metadata) and the shingles go to this file; what stays in
-memory, about 2 KB a document, is what the corpus stages read (band and block keys, verdicts)
+memory, about 1.8 KB a document, is what the corpus stages read (band and block keys, verdicts)
 and where the rest is. The file is
 anonymous (``tempfile.TemporaryFile``): it disappears when closed, or when the run dies.
 
