@@ -67,17 +67,26 @@ class Block:
     key: int = 0  # language.block_key(text), once made (in the worker that cleaned it); 0 before
 
 
-def _bytes_of(data: bytes | Stored) -> bytes:
-    """Packed bytes, wherever they are: in memory, or in a run's spill file."""
-    return data if isinstance(data, bytes) else data.read()
+class Packed:
+    """Bytes a cleaned document packed (in the worker that cleaned it), wherever they are: in
+    memory, or in a run's spill file once :meth:`spill` moved them there."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: bytes) -> None:
+        self._data: bytes | Stored = data
+
+    def _bytes(self) -> bytes:
+        return self._data if isinstance(self._data, bytes) else self._data.read()
+
+    def spill(self, spill: Spill) -> None:
+        """Move the bytes to ``spill`` (once: moved bytes stay where they are); they are read
+        back whenever they are read."""
+        if isinstance(self._data, bytes):
+            self._data = spill.put(self._data)
 
 
-def _spilled(data: bytes | Stored, spill: Spill) -> Stored:
-    """Packed bytes moved to ``spill`` (once: moved bytes stay where they are)."""
-    return spill.put(data) if isinstance(data, bytes) else data
-
-
-class PackedBlocks(Sequence[Block]):
+class PackedBlocks(Packed, Sequence[Block]):
     """Blocks as one UTF-8 string, for a run that holds many cleaned documents in memory.
 
     A Python ``str`` with a single curly quote takes two bytes a character, and each ``Block``
@@ -91,13 +100,13 @@ class PackedBlocks(Sequence[Block]):
     (2, 'Second', 3, ['Café ’round', 'Second'], [7, 9])
     """
 
-    __slots__ = ("_data", "_keys")
+    __slots__ = ("_keys",)
 
     def __init__(self, blocks: Iterable[Block]) -> None:
         blocks = list(blocks)
         positions = array("i", (block.position for block in blocks)).tobytes()
         text = "\n".join(block.text for block in blocks).encode("utf-8")
-        self._data: bytes | Stored = positions + text  # the positions first: their length is known
+        super().__init__(positions + text)  # the positions first: their length is known
         self._keys = array("Q", (block.key for block in blocks))
 
     @staticmethod
@@ -106,7 +115,7 @@ class PackedBlocks(Sequence[Block]):
         return all("\n" not in block.text for block in blocks)
 
     def _split(self) -> tuple[array[int], list[str]]:
-        data = _bytes_of(self._data)
+        data = self._bytes()
         count = len(self._keys)
         if not count:
             return array("i"), []
@@ -120,10 +129,6 @@ class PackedBlocks(Sequence[Block]):
     def keys(self) -> array[int]:
         """The blocks' keys as they were packed (0 for a block whose key was not made)."""
         return self._keys
-
-    def spill(self, spill: Spill) -> None:
-        """Move the text and positions to ``spill``; they are read back whenever the blocks are."""
-        self._data = _spilled(self._data, spill)
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -142,7 +147,7 @@ class PackedBlocks(Sequence[Block]):
             yield Block(text, "", position, key)
 
     def __getstate__(self) -> tuple[bytes, array[int]]:
-        return _bytes_of(self._data), self._keys
+        return self._bytes(), self._keys
 
     def __setstate__(self, state: tuple[bytes, array[int]]) -> None:
         self._data, self._keys = state
@@ -151,7 +156,7 @@ class PackedBlocks(Sequence[Block]):
 _removal_fields = attrgetter(*(attribute.name for attribute in fields(Removal)))
 
 
-class PackedRemovals(Sequence[Removal]):
+class PackedRemovals(Packed, Sequence[Removal]):
     """A cleaned document's removed blocks as one pickled ``bytes`` (made in the worker that
     cleaned it, so the run's main process neither unpickles nor pickles them again), moved to a
     :class:`~cleancorp.spill.Spill` while a run holds many documents; read back (a new list)
@@ -167,21 +172,17 @@ class PackedRemovals(Sequence[Removal]):
     ['Home']
     """
 
-    __slots__ = ("_count", "_data", "evidence")
+    __slots__ = ("_count", "evidence")
 
     def __init__(self, removals: Sequence[Removal], evidence: Iterable[int] = ()) -> None:
         self._count = len(removals)
         # As tuples of their fields: a slotted dataclass pickles through a dict per instance,
         # three times slower and twice the size.
         rows = list(map(_removal_fields, removals))
-        self._data: bytes | Stored = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+        super().__init__(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL))
         # The keys of the removals that count as corpus evidence, as the caller chose them: kept in
         # memory (8 bytes each) because every corpus pass reads them, and unpickling costs more.
         self.evidence = array("Q", evidence)
-
-    def spill(self, spill: Spill) -> None:
-        """Move the pickled removals to ``spill``; they are read back whenever they are read."""
-        self._data = _spilled(self._data, spill)
 
     def __len__(self) -> int:
         return self._count
@@ -194,11 +195,11 @@ class PackedRemovals(Sequence[Removal]):
         return list(self)[index]
 
     def __iter__(self) -> Iterator[Removal]:
-        data = _bytes_of(self._data)
+        data = self._bytes()
         return (Removal(*row) for row in pickle.loads(data))
 
     def __getstate__(self) -> tuple[bytes, int, array[int]]:
-        data = _bytes_of(self._data)
+        data = self._bytes()
         return data, self._count, self.evidence
 
     def __setstate__(self, state: tuple[bytes, int, array[int]]) -> None:
@@ -223,7 +224,7 @@ class Metadata:
 _metadata_fields = attrgetter(*(attribute.name for attribute in fields(Metadata)))
 
 
-class PackedMetadata:
+class PackedMetadata(Packed):
     """A cleaned document's metadata as one pickled ``bytes`` (made in the worker that cleaned
     it), moved to a :class:`~cleancorp.spill.Spill` while a run holds many documents: only its
     sidecar reads it again. Read-only: :meth:`unpacked` gives a :class:`Metadata` to read
@@ -234,17 +235,13 @@ class PackedMetadata:
     ('Budget passes', True)
     """
 
-    __slots__ = ("_data",)
+    __slots__ = ()
 
     def __init__(self, meta: Metadata) -> None:
-        self._data: bytes | Stored = pickle.dumps(_metadata_fields(meta), protocol=pickle.HIGHEST_PROTOCOL)
+        super().__init__(pickle.dumps(_metadata_fields(meta), protocol=pickle.HIGHEST_PROTOCOL))
 
     def unpacked(self) -> Metadata:
-        return Metadata(*pickle.loads(_bytes_of(self._data)))
-
-    def spill(self, spill: Spill) -> None:
-        """Move the pickled fields to ``spill``; they are read back whenever they are read."""
-        self._data = _spilled(self._data, spill)
+        return Metadata(*pickle.loads(self._bytes()))
 
     def __getattr__(self, name: str) -> object:  # the fields of Metadata, read one at a time
         if name in Metadata.__dataclass_fields__:
@@ -252,7 +249,7 @@ class PackedMetadata:
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __getstate__(self) -> bytes:
-        return _bytes_of(self._data)
+        return self._bytes()
 
     def __setstate__(self, state: bytes) -> None:
         self._data = state

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .document import Document, PackedBlocks, PackedMetadata, PackedRemovals, Status
+from .document import Document, Packed, PackedRemovals, Status
 from .failpoints import failpoint
 from .htmlreport import duplicate_pairs, render_report
 from .index import INDEX_NAME, CorpusIndex, IndexParams, Sightings
@@ -80,13 +80,10 @@ def open_index(clean: Path, options: Options) -> tuple[CorpusIndex, bool]:
 def spill_document(doc: Document, spill: Spill) -> None:
     """Move a cleaned document's body, removed blocks, metadata and shingles to the run's
     scratch file."""
-    if isinstance(doc.meta, PackedMetadata):
-        doc.meta.spill(spill)
+    for part in (doc.meta, doc.blocks, doc.removed):
+        if isinstance(part, Packed):
+            part.spill(spill)
     doc.fixes = tuple(map(sys.intern, doc.fixes))  # a few names, unpickled anew for every document
-    if isinstance(doc.blocks, PackedBlocks):
-        doc.blocks.spill(spill)
-    if isinstance(doc.removed, PackedRemovals):
-        doc.removed.spill(spill)
     if doc.signed is not None:
         doc.signed = doc.signed.spilled(spill)
 
