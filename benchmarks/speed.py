@@ -3,6 +3,7 @@
     python benchmarks/speed.py                      # make_corpus.py --markov 50000, 2 jobs
     python benchmarks/speed.py --markov 5000 --jobs 2 --stage-sample 1000
     python benchmarks/speed.py --rounds 2 --skip-datatrove  # cleancorp, naive, cleancorp, naive
+    python benchmarks/speed.py --html-rate 0 --html-copies 0  # plain text only, as the targets say
 
 Prints, for the same input and cores:
 - cleancorp end to end (``cleancorp run`` in a subprocess): docs/s, MB/s and per core, peak RSS
@@ -51,12 +52,26 @@ from cleancorp.signing import sign
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def make_corpus(shared: Path, out: Path, markov: int) -> None:
+MAKE_CORPUS_HTML_RATE = 0.1  # make_corpus.py's own default
+
+
+def corpus_folder(out: Path, markov: int, html_rate: float) -> Path:
+    """``markovN`` for make_corpus.py's default mix, ``markovN-htmlR`` for another share of HTML.
+
+    >>> corpus_folder(Path("b"), 50000, 0.1).name, corpus_folder(Path("b"), 50000, 0.0).name
+    ('markov50000', 'markov50000-html0')
+    """
+    suffix = "" if html_rate == MAKE_CORPUS_HTML_RATE else f"-html{html_rate:g}"
+    return out / f"markov{markov}{suffix}"
+
+
+def make_corpus(shared: Path, out: Path, markov: int, html_rate: float = MAKE_CORPUS_HTML_RATE) -> None:
     if (out / "truth.jsonl").exists():
         return
     pool = shared / "bench" / "articles" / "gold"
     command = [sys.executable, str(shared / "bench" / "make_corpus.py"), "--pool", str(pool)]
-    subprocess.run([*command, "--out", str(out), "--markov", str(markov), "--seed", "1"], check=True)
+    command += ["--out", str(out), "--markov", str(markov), "--seed", "1", "--html-rate", str(html_rate)]
+    subprocess.run(command, check=True)
 
 
 SET_ASIDE: list[Path] = []  # earlier outputs, deleted once every tool has been timed
@@ -227,6 +242,12 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "speed")
     parser.add_argument("--markov", type=int, default=50_000)
+    parser.add_argument(
+        "--html-rate",
+        type=float,
+        default=MAKE_CORPUS_HTML_RATE,
+        help="share of the generated documents that are HTML pages (0: plain text only, the targets' case)",
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--stage-sample", type=int, default=2000)
     parser.add_argument("--skip-naive", action="store_true")
@@ -240,8 +261,8 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    corpus = args.out / f"markov{args.markov}"
-    make_corpus(args.shared, corpus, args.markov)
+    corpus = corpus_folder(args.out, args.markov, args.html_rate)
+    make_corpus(args.shared, corpus, args.markov, args.html_rate)
     delete_leftovers(corpus, args.out / f"html-x{args.html_copies}")
     raw, truth = corpus / "raw", corpus / "truth.jsonl"
     docs = sum(1 for p in raw.rglob("*") if p.is_file())

@@ -80,6 +80,7 @@ MIXED_WORDS = st.sampled_from(
 )
 
 
+@settings(deadline=None)  # the first call loads every stoplist
 @given(st.lists(MIXED_WORDS, max_size=60))
 def test_stoplist_for_picks_what_counting_every_word_picks(words):
     assert stoplist_for(words) == _stoplist_by_full_counts(words)
@@ -89,6 +90,7 @@ SPACING = st.sampled_from([" ", "  ", "\n", "\t", " \x1c", "\r\n", "\xa0", "\u30
 ODD_WORDS = st.sampled_from(["ΟΔΟΣ", "ΣΑΣ", "İstanbul", "the’s", "Ü"])
 
 
+@settings(deadline=None)  # the first call loads every stoplist
 @given(
     st.lists(
         st.tuples(MIXED_WORDS | ODD_WORDS | st.text(alphabet="tTheofΣ", max_size=4), SPACING), max_size=60
@@ -99,3 +101,12 @@ def test_stoplist_for_a_text_picks_what_counting_every_word_picks(pieces):
     text = "".join(word + space for word, space in pieces)
     assert stoplist_for(text) == _stoplist_by_full_counts(text.split())
     assert stoplist_for(text.strip()) == _stoplist_by_full_counts(text.split())
+
+
+@settings(deadline=None)  # the first call loads every stoplist
+@given(st.lists(st.lists(MIXED_WORDS | ODD_WORDS, max_size=12).map(" ".join), max_size=12))
+@example(["the of and", "yang dan", "yang dan yang", "Menu 2019 yang dan yang dan"])
+@example(["", "  ", "the"])
+def test_stoplist_for_blocks_picks_what_counting_every_word_picks(blocks):
+    """A page's blocks, as ``classify`` passes them: the English shortcut reads only the first ones."""
+    assert stoplist_for(blocks) == _stoplist_by_full_counts(" ".join(blocks).split())

@@ -77,7 +77,7 @@ def classify(
     settings = settings or ZoneSettings()
     edge_hits = [catalog.search(text, at_edge=True) for text in texts]
     gallery = gallery_captions(texts)
-    stoplist = stoplist_for(" ".join(texts))
+    stoplist = stoplist_for(texts)
     gains = [gain(text, hit, settings, stoplist) for text, hit in zip(texts, edge_hits, strict=True)]
     if extracted:
         first, last = _named_edges(edge_hits)

@@ -42,15 +42,19 @@ def _ratio(words: Sequence[str], stoplist: frozenset[str]) -> float:
 
 
 def stoplist_for(words: Sequence[str] | str) -> frozenset[str]:
-    """The stoplist of the language whose stopwords are densest in ``words`` (lowercased here),
-    or in the whitespace-separated words of a text."""
-    lowered = (words if isinstance(words, str) else " ".join(words)).lower().split()
+    """The stoplist of the language whose stopwords are densest in ``words`` (lowercased here):
+    whitespace-separated words, or texts holding several (a page's blocks), or one text.
+
+    >>> stoplist_for(["Die Regierung hat am Montag", "die neue Regel für alle Schulen beschlossen."]) == (
+    ...     stoplist_for("Die Regierung hat am Montag die neue Regel für alle Schulen beschlossen."))
+    True
+    """
+    pieces = [words] if isinstance(words, str) else words
     english = _stoplist("English")
-    if not lowered:
+    if _english_from_the_start(pieces, english):
         return english
-    # Most pages are English and pass on the stopwords of their first half: the count of all
-    # words cannot be lower, so the full ratio passes too.
-    if sum(map(english.__contains__, lowered[: len(lowered) // 2])) / len(lowered) >= ENGLISH_MIN_RATIO:
+    lowered = " ".join(pieces).lower().split()
+    if not lowered:
         return english
     english_ratio = _ratio(lowered, english)
     if english_ratio >= ENGLISH_MIN_RATIO:
@@ -60,6 +64,22 @@ def stoplist_for(words: Sequence[str] | str) -> frozenset[str]:
         if count / len(lowered) > best_ratio:  # the first of equals in alphabetical order
             best, best_ratio = _stoplist(language), count / len(lowered)
     return best
+
+
+def _english_from_the_start(pieces: Sequence[str], english: frozenset[str]) -> bool:
+    """Whether the English stopwords of the first pieces alone make the ratio of all the words pass.
+
+    Most pages are English and do, a third of the way in: the rest is not lowercased and split.
+    The pieces' word counts bound how many words there are from above (every stage counts a
+    block's words, and remembers them), so the ratio of all the words cannot be lower.
+    """
+    needed = ENGLISH_MIN_RATIO * sum(map(count_words, pieces))
+    found = 0
+    for piece in pieces:
+        found += sum(map(english.__contains__, piece.lower().split()))
+        if found >= needed:
+            return True
+    return False
 
 
 # A block's words are counted and keyed by several stages; the same text objects come back while one
