@@ -10,6 +10,8 @@ import cleancorp.read
 from cleancorp.read import (
     FORMATS,
     InputFile,
+    Prefetch,
+    advise_will_read,
     display_path,
     find_inputs,
     input_format,
@@ -168,3 +170,36 @@ def test_walk_gives_relative_paths_with_slashes(tmp_path):
         ("a/b/deep.html.gz", "a/b/deep", "html"),
     ]
     assert all(i.path == tmp_path.resolve() / i.relative for i in items)
+
+
+def test_prefetch_asks_for_no_more_than_it_may_ahead_of_the_reads(tmp_path):
+    items = [InputFile(tmp_path / f"{n}.txt", Path(f"{n}.txt")) for n in range(10)]
+    asked: list[str] = []
+    with Prefetch(items, ahead=3, advise=asked.append) as prefetch:
+        assert prefetch.wait_until_asked(3)
+        assert not prefetch.wait_until_asked(4, timeout=0.2)  # waits for a read
+        for _ in range(7):
+            prefetch.done()
+        assert prefetch.wait_until_asked(10)
+    assert asked == [item._path for item in items]
+
+
+def test_prefetch_stops_with_its_run_even_while_waiting_for_room(tmp_path):
+    items = [InputFile(tmp_path / f"{n}.txt", Path(f"{n}.txt")) for n in range(100)]
+    asked: list[str] = []
+    with Prefetch(items, ahead=2, advise=asked.append) as prefetch:
+        assert prefetch.wait_until_asked(2)
+    assert not prefetch._thread.is_alive()
+    assert len(asked) == 2
+
+
+def test_prefetch_of_a_fifo_a_folder_or_a_missing_file_neither_blocks_nor_fails(tmp_path):
+    os.mkfifo(tmp_path / "pipe.txt")  # opened for reading without a writer: a blocking open would hang
+    (tmp_path / "folder.txt").mkdir()
+    (tmp_path / "real.txt").write_text("text")
+    names = ["pipe.txt", "folder.txt", "missing.txt", "real.txt"]
+    items = [InputFile(tmp_path / name, Path(name)) for name in names]
+    with Prefetch(items) as prefetch:
+        assert prefetch.wait_until_asked(len(items))
+    for name in names:
+        advise_will_read(str(tmp_path / name))  # returns, whatever the file

@@ -28,7 +28,7 @@ from .dedup import DedupSettings, Match, NearDuplicates, SharedBands, Verdicts
 from .document import Document, PackedBlocks, PackedMetadata, PackedRemovals, Status
 from .extract import ExtractSettings, extract_html
 from .metadata import extract_metadata
-from .read import DEFAULT_MAX_BYTES, InputFile, read_document
+from .read import DEFAULT_MAX_BYTES, InputFile, Prefetch, read_document
 from .reindex import EarlierRuns
 from .repair import repair, repair_text
 from .repeated import RepeatSettings, make_keys, removal_evidence, remove_repeated
@@ -148,6 +148,15 @@ def finish_in_worker(doc: Document, options: Options) -> Document:
 
 
 def process_all(items: list[InputFile], options: Options) -> Iterator[Document]:
+    """Read and clean ``items`` (in ``options.jobs`` processes), in order, the next files read
+    from disk meanwhile (:class:`~cleancorp.read.Prefetch`)."""
+    with Prefetch(items) as prefetch:
+        for doc in _process_each(items, options):
+            prefetch.done()
+            yield doc
+
+
+def _process_each(items: list[InputFile], options: Options) -> Iterator[Document]:
     if options.jobs <= 1 or len(items) < 2:
         for item in items:
             yield process_input(item, options)

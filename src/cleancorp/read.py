@@ -10,8 +10,9 @@ import gzip
 import hashlib
 import io
 import os
+import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -156,6 +157,90 @@ def read_document(item: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Docume
             return doc
     doc.data = data
     return doc
+
+
+PREFETCH_AHEAD = 1024  # inputs asked for ahead of the last one cleaned: more than the workers hold
+
+
+def advise_will_read(path: str) -> None:
+    """Ask the kernel to start reading ``path`` into its page cache, and return at once.
+
+    Opened without blocking (a FIFO among the inputs must not hang this); any failure is left for
+    the reader of the file to report.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return
+    try:
+        os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_WILLNEED)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+class Prefetch:
+    """Has the next inputs read from disk while the current ones are cleaned.
+
+    Inputs that are not in the page cache cost a worker a wait on the disk for each file (about
+    100 us here, the core idle meanwhile); a thread asks the kernel for the files ahead of the
+    workers, at most ``ahead`` beyond the last one :meth:`done` counted, so a corpus larger than
+    the page cache does not evict itself. Where the system has no ``posix_fadvise``, nothing is done.
+
+    >>> asked = []
+    >>> items = [InputFile(Path(f"/raw/{n}.txt"), Path(f"{n}.txt")) for n in range(5)]
+    >>> with Prefetch(items, ahead=2, advise=asked.append) as prefetch:
+    ...     first = prefetch.wait_until_asked(2)
+    ...     prefetch.done()  # one input was read: one more may be asked for
+    ...     then = prefetch.wait_until_asked(3)
+    >>> first, then, asked
+    (True, True, ['/raw/0.txt', '/raw/1.txt', '/raw/2.txt'])
+    """
+
+    def __init__(
+        self,
+        items: Sequence[InputFile],
+        ahead: int = PREFETCH_AHEAD,
+        advise: Callable[[str], None] | None = None,
+    ) -> None:
+        self._paths = [item._path for item in items]
+        self._advise = advise or (advise_will_read if hasattr(os, "posix_fadvise") else None)
+        self._room = threading.Semaphore(ahead)
+        self._stopped = False
+        self._asked = threading.Condition()
+        self._count = 0
+        self._thread = threading.Thread(target=self._ask, name="cleancorp-prefetch", daemon=True)
+
+    def _ask(self) -> None:
+        for path in self._paths:
+            self._room.acquire()
+            if self._stopped:
+                return
+            self._advise(path)  # type: ignore[misc]  # only started with one
+            with self._asked:
+                self._count += 1
+                self._asked.notify_all()
+
+    def done(self) -> None:
+        """One more input was read: the thread may ask for one more."""
+        self._room.release()
+
+    def wait_until_asked(self, count: int, timeout: float = 10.0) -> bool:
+        """Whether ``count`` inputs were asked for within ``timeout`` seconds (for tests)."""
+        with self._asked:
+            return self._asked.wait_for(lambda: self._count >= count, timeout)
+
+    def __enter__(self) -> Prefetch:
+        if self._advise is not None and self._paths:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stopped = True
+        self._room.release()  # wakes the thread if it waits for room
+        if self._thread.is_alive():
+            self._thread.join()
 
 
 def _read_all(descriptor: int, size: int, limit: int) -> bytes:
