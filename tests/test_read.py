@@ -1,5 +1,6 @@
 import gzip
 import os
+import queue
 from pathlib import Path
 
 import pytest
@@ -174,23 +175,24 @@ def test_walk_gives_relative_paths_with_slashes(tmp_path):
 
 def test_prefetch_asks_for_no_more_than_it_may_ahead_of_the_reads(tmp_path):
     items = [InputFile(tmp_path / f"{n}.txt", Path(f"{n}.txt")) for n in range(10)]
-    asked: list[str] = []
-    with Prefetch(items, ahead=3, advise=asked.append) as prefetch:
-        assert prefetch.wait_until_asked(3)
-        assert not prefetch.wait_until_asked(4, timeout=0.2)  # waits for a read
+    asked: queue.Queue[str] = queue.Queue()
+    with Prefetch(items, ahead=3, advise=asked.put) as prefetch:
+        first = [asked.get(timeout=10) for _ in range(3)]
+        with pytest.raises(queue.Empty):  # it waits for a read
+            asked.get(timeout=0.2)
         for _ in range(7):
             prefetch.done()
-        assert prefetch.wait_until_asked(10)
-    assert asked == [item._path for item in items]
+        rest = [asked.get(timeout=10) for _ in range(7)]
+    assert first + rest == [item._path for item in items]
 
 
 def test_prefetch_stops_with_its_run_even_while_waiting_for_room(tmp_path):
     items = [InputFile(tmp_path / f"{n}.txt", Path(f"{n}.txt")) for n in range(100)]
-    asked: list[str] = []
-    with Prefetch(items, ahead=2, advise=asked.append) as prefetch:
-        assert prefetch.wait_until_asked(2)
+    asked: queue.Queue[str] = queue.Queue()
+    with Prefetch(items, ahead=2, advise=asked.put) as prefetch:
+        [asked.get(timeout=10) for _ in range(2)]
     assert not prefetch._thread.is_alive()
-    assert len(asked) == 2
+    assert asked.empty()
 
 
 def test_prefetch_of_a_fifo_a_folder_or_a_missing_file_neither_blocks_nor_fails(tmp_path):
@@ -199,7 +201,11 @@ def test_prefetch_of_a_fifo_a_folder_or_a_missing_file_neither_blocks_nor_fails(
     (tmp_path / "real.txt").write_text("text")
     names = ["pipe.txt", "folder.txt", "missing.txt", "real.txt"]
     items = [InputFile(tmp_path / name, Path(name)) for name in names]
-    with Prefetch(items) as prefetch:
-        assert prefetch.wait_until_asked(len(items))
-    for name in names:
-        advise_will_read(str(tmp_path / name))  # returns, whatever the file
+    asked: queue.Queue[str] = queue.Queue()
+
+    def advise_and_tell(path: str) -> None:
+        advise_will_read(path)  # returns, whatever the file
+        asked.put(path)
+
+    with Prefetch(items, advise=advise_and_tell):
+        assert [asked.get(timeout=10) for _ in names] == [item._path for item in items]

@@ -188,14 +188,15 @@ class Prefetch:
     workers, at most ``ahead`` beyond the last one :meth:`done` counted, so a corpus larger than
     the page cache does not evict itself. Where the system has no ``posix_fadvise``, nothing is done.
 
-    >>> asked = []
+    >>> import queue
+    >>> asked = queue.Queue()
     >>> items = [InputFile(Path(f"/raw/{n}.txt"), Path(f"{n}.txt")) for n in range(5)]
-    >>> with Prefetch(items, ahead=2, advise=asked.append) as prefetch:
-    ...     first = prefetch.wait_until_asked(2)
+    >>> with Prefetch(items, ahead=2, advise=asked.put) as prefetch:
+    ...     first_two = [asked.get(timeout=10) for _ in range(2)]
     ...     prefetch.done()  # one input was read: one more may be asked for
-    ...     then = prefetch.wait_until_asked(3)
-    >>> first, then, asked
-    (True, True, ['/raw/0.txt', '/raw/1.txt', '/raw/2.txt'])
+    ...     third = asked.get(timeout=10)
+    >>> first_two, third, asked.empty()
+    (['/raw/0.txt', '/raw/1.txt'], '/raw/2.txt', True)
     """
 
     def __init__(
@@ -208,8 +209,6 @@ class Prefetch:
         self._advise = advise or (advise_will_read if hasattr(os, "posix_fadvise") else None)
         self._room = threading.Semaphore(ahead)
         self._stopped = False
-        self._asked = threading.Condition()
-        self._count = 0
         self._thread = threading.Thread(target=self._ask, name="cleancorp-prefetch", daemon=True)
 
     def _ask(self) -> None:
@@ -218,18 +217,10 @@ class Prefetch:
             if self._stopped:
                 return
             self._advise(path)  # type: ignore[misc]  # only started with one
-            with self._asked:
-                self._count += 1
-                self._asked.notify_all()
 
     def done(self) -> None:
         """One more input was read: the thread may ask for one more."""
         self._room.release()
-
-    def wait_until_asked(self, count: int, timeout: float = 10.0) -> bool:
-        """Whether ``count`` inputs were asked for within ``timeout`` seconds (for tests)."""
-        with self._asked:
-            return self._asked.wait_for(lambda: self._count >= count, timeout)
 
     def __enter__(self) -> Prefetch:
         if self._advise is not None and self._paths:
