@@ -1,12 +1,14 @@
 """Properties of the whole per-document pipeline on arbitrary text."""
 
+import sys
+import unicodedata
 from collections import Counter
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cleancorp import clean_text
-from cleancorp.language import WORD, stoplist_for, words_of
+from cleancorp.language import WORD, comparison_key, stoplist_for, words_of
 from cleancorp.repair import repair_text
 
 SENTENCES = st.sampled_from(
@@ -59,6 +61,29 @@ def test_cleaning_the_output_again_changes_nothing(text):
 def test_words_of_finds_the_words_the_word_pattern_finds(text):
     """The ASCII shortcut of words_of splits exactly where ``\\w+`` does."""
     assert words_of(text) == WORD.findall(text.lower())
+
+
+SPACED_TEXT = st.lists(
+    st.text(max_size=8) | st.sampled_from([" ", "  ", "\u00a0", "\u2003", "\t", "\x1c", "\u3000", "ﬁ", "Ｂ"]),
+    max_size=12,
+).map("".join)
+
+
+@given(SPACED_TEXT | st.text())
+def test_comparison_key_is_the_folded_text_single_spaced(text):
+    """Its shortcut (a printable, single-spaced text is returned as folded) gives the plain key."""
+    plain = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    comparison_key.cache_clear()
+    assert comparison_key(text) == plain
+
+
+def test_no_printable_character_but_the_space_is_whitespace():
+    """What comparison_key's shortcut relies on, over every code point."""
+    spaces = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()]
+    assert [space for space in spaces if space.isprintable()] == [" "]
+    assert all(
+        len(f"a{chr(code)}b".split()) == 1 for code in range(sys.maxunicode + 1) if chr(code) not in spaces
+    )
 
 
 def _stoplist_by_full_counts(words: list[str]) -> frozenset[str]:

@@ -110,8 +110,23 @@ def comparison_key(text: str) -> str:
 
     >>> comparison_key("Storm  hits ＣＯＡＳＴ") == comparison_key("storm hits coast")
     True
+    >>> comparison_key(" Storm\\u00a0hits\\tthe coast ")
+    'storm hits the coast'
     """
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if _single_spaced(folded):  # a repaired block nearly always is: splitting and joining it again is
+        return folded  # most of the cost
+    return " ".join(folded.split())
+
+
+def _single_spaced(text: str) -> bool:
+    """Whether ``" ".join(text.split()) == text``. Every whitespace character but the space is
+    unprintable (categories Zs, Zl, Zp and Cc), so a printable text has no other.
+
+    >>> _single_spaced("one two"), _single_spaced("one  two"), _single_spaced("one\\u2003two")
+    (True, False, False)
+    """
+    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
 
 
 def block_key(text: str) -> int:
