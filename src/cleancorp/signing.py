@@ -63,19 +63,29 @@ def letter_runs(text: str) -> list[bytes]:
     if len(mapped) - len(text) > len(text) * MOSTLY_OTHER_SCRIPT:
         return [word.encode("utf-8", "surrogatepass") for word in TOKEN.findall(text.casefold())]
     mapped = _PUNCTUATION.sub(b" ", mapped).translate(_ASCII_LETTERS)
-    if not mapped.isascii():
-        mapped = _WORD_WITH_OTHER_CHARACTERS.sub(_fold_word, mapped)
-    return mapped.split()
+    if mapped.isascii():
+        return mapped.split()
+    # Only spaces separate words now. The words holding bytes of other characters (~20 in a
+    # news text) are found from those bytes, which numpy finds in a tenth of a regular
+    # expression's time, and folded one by one; the ASCII stretches between them are split.
+    words: list[bytes] = []
+    start = 0
+    for position in np.flatnonzero(np.frombuffer(mapped, np.uint8) >= 0x80).tolist():
+        if position < start:  # in the word just folded
+            continue
+        first = mapped.rfind(b" ", 0, position) + 1
+        end = mapped.find(b" ", position)
+        end = len(mapped) if end < 0 else end
+        words += mapped[start:first].split()
+        words += _folded_words(mapped[first:end])
+        start = end
+    words += mapped[start:].split()
+    return words
 
 
-# A word holding a byte of a character outside ASCII, whole: after the translation above, only
-# spaces separate words. Possessive, so a word of ASCII letters is passed over without backtracking.
-_WORD_WITH_OTHER_CHARACTERS = re.compile(rb"(?<![^ ])[^ \x80-\xff]*+[\x80-\xff][^ ]*")
-
-
-def _fold_word(match: re.Match[bytes]) -> bytes:
-    folded = match.group().decode("utf-8", "surrogatepass").casefold()
-    return " ".join(TOKEN.findall(folded)).encode("utf-8", "surrogatepass")
+def _folded_words(word: bytes) -> list[bytes]:
+    folded = word.decode("utf-8", "surrogatepass").casefold()
+    return [part.encode("utf-8", "surrogatepass") for part in TOKEN.findall(folded)]
 
 
 # The base of the polynomial that chains a shingle's word hashes (odd: multiplying by it
