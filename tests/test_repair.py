@@ -1,3 +1,4 @@
+import itertools
 import json
 import re
 
@@ -144,6 +145,18 @@ def test_looks_bad_agrees_with_ftfy_on_every_pair_of_its_characters():
     assert [p for p in pairs if looks_bad(p) != is_bad(p)] == []
 
 
+def test_looks_bad_agrees_with_ftfy_on_every_triple_of_representative_characters():
+    """Three-character patterns (a capital with an accent between a letter and a sign) too: the
+    first, middle and last characters of each of ftfy's categories and the plain ones it names."""
+    alphabet = set("aZz .,?!1\n—’ΒΓΞΟВГРСÂÃÎÐØÙà√≈‚Ђ×²€°µŸŠž¡")
+    for category in MOJIBAKE_CATEGORIES.values():
+        characters = sorted(_characters(category))
+        alphabet |= {characters[0], characters[len(characters) // 2], characters[-1]}
+    triples = ["".join(triple) for triple in itertools.product(sorted(alphabet), repeat=3)]
+    assert len(triples) > 300_000
+    assert [t for t in triples if looks_bad.__wrapped__(t) != is_bad(t)] == []
+
+
 @given(st.text(alphabet=BADNESS_ALPHABET, min_size=3) | st.text())
 def test_looks_bad_agrees_with_ftfy(text):
     assert looks_bad(text) == is_bad(text)
@@ -179,10 +192,19 @@ def _normalized_line_by_line(line, config):
     return normalize_line(unicodedata.normalize("NFC", again))
 
 
-SPACY = st.text(alphabet="ab \t\xa0\u2003\u3000\u200b\xad\n×²Ã©") | st.text()
+# With mojibake that ftfy repairs into spaces (a thin space, a no-break space) and lines it repairs twice.
+SPACY = (
+    st.text(alphabet="ab \t\xa0\u2003\u3000\u200b\xad\n×²Ã©")
+    | st.lists(
+        st.sampled_from(["a", " ", "  ", "\n", "â€‰", "Â\xa0", "Ã‚Â\xa0", "\x8cß", "\u200b", "Ã©"])
+    ).map("".join)
+    | st.text()
+)
 
 
 @given(SPACY, st.booleans())
+@example("Prices rose 5â€‰% in May", False)  # ftfy repairs the mojibake into a thin space
+@example("Itâ€™s  here\u00a0now\u200b", False)
 def test_lines_normalized_over_the_whole_text_as_line_by_line(text, extracted):
     from cleancorp.repair import _repair
 

@@ -65,14 +65,17 @@ MAY_NEED_A_FIXER = re.compile(f"[{_character_class(FIXER_CHARACTERS)}]")
 
 # Every match of ftfy's badness regex (ftfy.badness.BADNESS_RE, ~40 alternatives tried at every
 # position: ~100 us on a line) holds one of these characters or pairs, read off its alternatives;
-# a segment with none of them is not bad. Lowercase accents and curly quotes alone, which most
-# non-English lines have, are not in the list. tests/test_repair.py checks every pair of
-# characters and many texts against ftfy.
+# a segment with none of them is not bad. Accented letters and curly quotes alone, which most
+# non-English lines have, are not in the list: a capital with an accent ("Ärzte", "École") only
+# where a letter in lowercase comes before it or a sign after it. tests/test_repair.py checks
+# every pair of characters and many texts against ftfy.
 MAYBE_BAD = re.compile(
-    "[{c1}{bad}{currency}{numeric}{law}{box}{upper_accented}ŒœÙ‚Ђ]"
+    "[{c1}{bad}{currency}{numeric}{law}{box}ŒœÙØ‚Ђ]"
     "|[{end_punctuation}][{start_punctuation}{lower_accented}]"
     "|[{lower_accented}{upper_accented}][{start_punctuation}{end_punctuation}]"
-    "|[ВГРСΒΓΞΟ][{start_punctuation}{end_punctuation}°]".format(**MOJIBAKE_CATEGORIES)
+    "|[ВГРСΒΓΞΟ][{start_punctuation}{end_punctuation}°]"
+    "|[{lower_accented}{lower_common}{end_punctuation}][{upper_accented}]"
+    "|[{upper_accented}][{start_punctuation}{end_punctuation}{common}° ¡ŠšŸž]".format(**MOJIBAKE_CATEGORIES)
 )
 
 
@@ -222,11 +225,13 @@ def _repair(text: str, extracted: bool) -> tuple[list[str], list[str], list[str]
     if line_endings:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     fixed, fixes = fix_unicode(text, config)
+    repaired = False
     for _ in range(MAX_PASSES - 1):
         # ftfy can leave text that it would fix on a second look ("\x8cß" -> "Œß" -> "Χ"):
         # repair until nothing changes, so that repairing clean output is a no-op.
         if fixed == text:
             break
+        repaired = True
         text = fixed
         fixed, more = fix_unicode(text, config)
         fixes.extend(name for name in more if name not in fixes)
@@ -235,7 +240,8 @@ def _repair(text: str, extracted: bool) -> tuple[list[str], list[str], list[str]
         line_endings = True
     if line_endings:
         fixes.append("line_endings")
-    if any(ch in fixed for ch in "\u200b\u2060\ufeff\u180e\u00ad"):
+    invisible = any(ch in fixed for ch in "\u200b\u2060\ufeff\u180e\u00ad")
+    if invisible:
         fixes.append("invisible_characters")
     if EMAIL_PROTECTED.search(fixed):
         fixed = EMAIL_PROTECTED.sub(EMAIL_PLACEHOLDER, fixed)
@@ -244,9 +250,14 @@ def _repair(text: str, extracted: bool) -> tuple[list[str], list[str], list[str]
     raw_lines = fixed.split("\n")
     # normalize_line of every line, its substitutions made once over the whole text: neither an
     # invisible character nor a space run reaches across a line break.
-    if INVISIBLE_CHARACTER.search(fixed):
+    if invisible:  # neither the e-mail placeholder nor NFC adds or removes one
         fixed = fixed.translate(INVISIBLE)
-    spaced = SPACES_TO_COLLAPSE.sub(" ", fixed).split("\n")
+    # Every other space became " " before ftfy, and NFC makes none: unless ftfy changed the text,
+    # a run to collapse holds two spaces or a no-break one, which two plain searches find in a
+    # tenth of the time the substitution takes to find nothing.
+    if repaired or "  " in fixed or "\u00a0" in fixed:
+        fixed = SPACES_TO_COLLAPSE.sub(" ", fixed)
+    spaced = fixed.split("\n")
     return (
         raw_lines,
         [_normalized(*pair, config, fixes) for pair in zip(raw_lines, spaced, strict=True)],
