@@ -117,7 +117,7 @@ def test_normalized_lines_have_no_edge_or_double_spaces(text):
 SPACES = " \t\u00a0\u1680\u2000\u2005\u200a\u202f\u205f\u3000"
 
 
-@given(st.text() | st.text(alphabet=SPACES + "ab\u200b"))
+@given(st.text() | st.text(alphabet=SPACES + "ab\u200b\u2060\ufeff\u180e\u00ad"))
 def test_normalize_line_collapses_every_run_of_spaces_as_one_plain_pattern_does(text):
     """Only runs that change are replaced; the result is the plain definition's."""
     plain = re.sub(
