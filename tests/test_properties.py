@@ -57,9 +57,31 @@ def test_cleaning_the_output_again_changes_nothing(text):
     assert again.body == first.body or set(again.body.split("\n\n")) <= set(first.body.split("\n\n"))
 
 
-@given(st.text(alphabet=st.characters(max_codepoint=127)) | st.text())
+# News text in other languages than English: words with accents, curly quotes and dashes next to
+# them, an underscore, a no-break space, characters that lowercasing makes ASCII or longer.
+NEWS_PIECES = st.sampled_from(
+    [
+        "Die ",
+        "Ärzte",
+        " für ",
+        "naïve_ok",
+        "“Zoë”",
+        "don’t",
+        " — ",
+        "…",
+        "\u00a0",
+        "K",
+        "İ",
+        "ΣΑΣ",
+        "2019",
+        ", ",
+    ]
+)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)) | st.text() | st.lists(NEWS_PIECES).map("".join))
 def test_words_of_finds_the_words_the_word_pattern_finds(text):
-    """The ASCII shortcut of words_of splits exactly where ``\\w+`` does."""
+    """The shortcuts of words_of (ASCII, news punctuation) split exactly where ``\\w+`` does."""
     assert words_of(text) == WORD.findall(text.lower())
 
 

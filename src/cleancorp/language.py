@@ -144,15 +144,33 @@ _ASCII_WORD_BYTES = bytes(code if chr(code).isalnum() or code == ord("_") else 3
 _ASCII_WORD_BYTES += bytes(range(128, 256))
 
 
+# Most of what is not ASCII in English news, and never part of a word: ’“”‘—–… and the no-break space.
+NEWS_PUNCTUATION = re.compile(b"|".join(re.escape(mark.encode()) for mark in "’“”‘—–…\u00a0"))
+
+
 def words_of(text: str) -> list[str]:
     """Lowercased words (runs of word characters), the unit of every ratio here.
 
-    >>> words_of("Don't stop_now: 3.5%"), words_of("Ça va, Zoë?")
-    (['don', 't', 'stop_now', '3', '5'], ['ça', 'va', 'zoë'])
+    >>> words_of("Don't stop_now: 3.5%"), words_of("Ça va, “Zoë”—naïve_ok?")
+    (['don', 't', 'stop_now', '3', '5'], ['ça', 'va', 'zoë', 'naïve_ok'])
     """
-    if text.isascii():
-        return text.lower().encode().translate(_ASCII_WORD_BYTES).decode().split()
-    return WORD.findall(text.lower())
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered.encode().translate(_ASCII_WORD_BYTES).decode().split()
+    # The same, with news punctuation made a space first; what the translation leaves of other
+    # characters is split by the regular expression one word at a time, which costs a tenth of
+    # running it over a paragraph of German or Russian.
+    mapped = NEWS_PUNCTUATION.sub(b" ", lowered.encode("utf-8", "surrogatepass")).translate(_ASCII_WORD_BYTES)
+    words = mapped.decode("utf-8", "surrogatepass").split()
+    if mapped.isascii():
+        return words
+    found: list[str] = []
+    for word in words:
+        if word.isascii() or word.isalnum():  # one word: only word characters
+            found.append(word)
+        else:
+            found += WORD.findall(word)
+    return found
 
 
 def stopword_ratio(text: str | list[str], stoplist: frozenset[str]) -> float:

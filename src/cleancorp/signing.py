@@ -25,6 +25,7 @@ import numpy as np
 import xxhash
 from datasketch import MinHash, MinHashLSH
 
+from .language import NEWS_PUNCTUATION
 from .memo import Remembered
 from .spill import Stored
 
@@ -37,8 +38,6 @@ TOKEN = re.compile(r"[^\W\d_]+")
 # ASCII letters lowered, every other ASCII byte a space; bytes of other characters kept as they are.
 _ASCII_LETTERS = bytes(code | 0x20 if chr(code).isalpha() else 32 for code in range(128))
 _ASCII_LETTERS += bytes(range(128, 256))
-# Most of what is not ASCII in English news, and never a letter: ’“”‘—–… and the no-break space.
-_PUNCTUATION = re.compile(b"|".join(re.escape(mark.encode()) for mark in "’“”‘—–…\u00a0"))
 # A text whose UTF-8 is this much longer than its characters is mostly in another script.
 MOSTLY_OTHER_SCRIPT = 1 / 8
 
@@ -62,7 +61,7 @@ def letter_runs(text: str) -> list[bytes]:
     mapped = text.encode("utf-8", "surrogatepass")
     if len(mapped) - len(text) > len(text) * MOSTLY_OTHER_SCRIPT:
         return [word.encode("utf-8", "surrogatepass") for word in TOKEN.findall(text.casefold())]
-    mapped = _PUNCTUATION.sub(b" ", mapped).translate(_ASCII_LETTERS)
+    mapped = NEWS_PUNCTUATION.sub(b" ", mapped).translate(_ASCII_LETTERS)
     if mapped.isascii():
         return mapped.split()
     # Only spaces separate words now. The words holding bytes of other characters (~20 in a
