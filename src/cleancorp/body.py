@@ -112,6 +112,8 @@ def is_item_row(text: str, min_items: int = 4, max_item_words: float = 12) -> bo
     >>> is_item_row("He said the vote was 5 | 4, then left.")
     False
     """
+    if min_items > 1 and "|" not in text and "•" not in text and "·" not in text:
+        return False  # one item: three plain searches, where the pattern stops at every space
     items = ITEM_SEPARATOR.split(text)
     return len(items) >= min_items and count_words(text) / len(items) <= max_item_words
 
