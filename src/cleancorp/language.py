@@ -157,9 +157,9 @@ def words_of(text: str) -> list[str]:
     lowered = text.lower()
     if lowered.isascii():
         return lowered.encode().translate(_ASCII_WORD_BYTES).decode().split()
-    # The same, with news punctuation made a space first; what the translation leaves of other
-    # characters is split by the regular expression one word at a time, which costs a tenth of
-    # running it over a paragraph of German or Russian.
+    # The same, with news punctuation made a space first; only a word that still holds a
+    # character other than a word character is split by the regular expression (a paragraph of
+    # German or Russian: 30% less time than the expression over all of it).
     mapped = NEWS_PUNCTUATION.sub(b" ", lowered.encode("utf-8", "surrogatepass")).translate(_ASCII_WORD_BYTES)
     words = mapped.decode("utf-8", "surrogatepass").split()
     if mapped.isascii():

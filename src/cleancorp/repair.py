@@ -82,7 +82,7 @@ MAYBE_BAD_PATTERNS = [  # (a character, the one after it: None for any)
 def _maybe_bad(patterns: list[tuple[str, str | None]]) -> re.Pattern[str]:
     """One character class of every first character, then which pattern it starts, looked
     behind: a search for a leading class scans in C for a candidate, where an alternation of
-    classes is tried position by position (a third of the time on news text).
+    classes is tried position by position (half the time on news text).
 
     >>> _maybe_bad([("ab", "c"), ("d", None)]).pattern
     '[abd](?:(?<=[ab])[c]|(?<=[d]))'
