@@ -39,11 +39,27 @@ def real_blocks():
     return texts
 
 
-def test_the_prefilter_is_active_and_leaves_short_block_rules_to_re():
+def test_the_prefilter_is_active_and_leaves_only_slow_to_compile_short_block_rules_to_re():
     catalog = default_catalog()
     assert catalog.prefilter.active
     short = {i for i, rule in enumerate(catalog.rules) if rule.max_words and rule.max_words <= 30}
-    assert short <= catalog.prefilter.always
+    slow = {i for i in short if len(catalog.rules[i].pattern.pattern) > prefilter.SLOW_TO_COMPILE_CHARS}
+    assert slow <= catalog.prefilter.always < short  # and the ones Hyperscan cannot compile
+    assert len(short - catalog.prefilter.always) >= 15
+
+
+def test_a_short_block_rule_is_no_candidate_for_a_longer_block(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    rules = {
+        "rule": [
+            {"id": "ad", "category": "advertisement", "pattern": r"\badvertisement\b", "max_words": 3},
+            {"id": "donate", "category": "donation_appeal", "pattern": r"\bdonat\w*"},
+        ]
+    }
+    found = parse_catalog(rules).prefilter
+    assert found.always == set()  # both in the database
+    assert found.candidates("Advertisement", 1) == [0]
+    assert found.candidates("Advertisement: please donate to us", 5) == [1]
 
 
 def test_same_rule_and_match_as_without_it_on_real_blocks():

@@ -6,17 +6,18 @@ time. Hyperscan (the optional extra ``cleancorp[fast]``) compiles those rules in
 in *prefilter* mode, from patterns widened for the purpose (``{0,80}`` becomes ``{0,}``, case-
 sensitive groups become caseless): it may report a rule that does not fire, never miss one that
 does. Python's ``re`` then decides on the candidates only, so a run gives the same output with or
-without Hyperscan. Rules limited to short blocks are left out: they skip a paragraph before any
-regular expression runs, and they are the ones that take Hyperscan long to compile.
+without Hyperscan. Rules limited to short blocks are in it too (a page's short lines were tried
+against two dozen of them each), except those whose patterns are long alternations (names,
+months): each takes Hyperscan seconds to compile, so they are tried directly on a short block.
 
 Compiling takes a second or two, so the database is kept in the user's cache directory
 (``$XDG_CACHE_HOME/cleancorp``, else ``~/.cache/cleancorp``), keyed by the patterns and the
 Hyperscan version; a database that does not load on this machine is compiled again.
 
 >>> prefilter = Prefilter([r"^advertisement$", r"\\bdonat\\w*"], [3, None])  # rule 0: short blocks
->>> texts = ("Please DONATE now", "Nothing here")
->>> [prefilter.candidates(t, 3) for t in texts] if prefilter.active else [[0, 1], [0]]
-[[0, 1], [0]]
+>>> texts = ("Please DONATE now", "Advertisement", "Nothing here")
+>>> [prefilter.candidates(t, 3) for t in texts] if prefilter.active else [[1], [0], []]
+[[1], [0], []]
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ try:
 except ImportError:  # the optional extra is not installed: every rule is tried
     hyperscan = None
 
-SHORT_BLOCK_WORDS = 30  # rules limited to blocks this short are tried directly
+SHORT_BLOCK_WORDS = 30  # a rule limited to blocks this short ...
+SLOW_TO_COMPILE_CHARS = 1000  # ... and this long a pattern is tried directly (seconds to compile)
 _FLAG_NAMES = (
     "HS_FLAG_CASELESS",  # the catalog is compiled with re.IGNORECASE
     "HS_FLAG_UTF8",
@@ -58,9 +60,9 @@ def widen(pattern: str) -> str:
 
 
 class Prefilter:
-    """One Hyperscan database for the long-block rules among ``patterns``. ``candidates(text)``
-    gives the indexes of the rules worth trying on ``text``, or ``None`` for all of them (no
-    Hyperscan installed)."""
+    """One Hyperscan database for the rules among ``patterns`` that compile fast.
+    ``candidates(text)`` gives the indexes of the rules worth trying on ``text``, or ``None`` for
+    all of them (no Hyperscan installed)."""
 
     def __init__(self, patterns: Sequence[str], max_words: Sequence[int | None]) -> None:
         self.always: set[int] = set()  # rules tried on every block (short enough for them)
@@ -74,10 +76,11 @@ class Prefilter:
         chosen: list[tuple[int, bytes]] = []
         for index, (pattern, limit) in enumerate(zip(patterns, max_words, strict=True)):
             if limit is not None and limit <= SHORT_BLOCK_WORDS:
-                self.always.add(index)
                 self._short_limits[index] = limit
-            else:
-                chosen.append((index, widen(pattern).encode("utf-8")))
+                if len(pattern) > SLOW_TO_COMPILE_CHARS:
+                    self.always.add(index)
+                    continue
+            chosen.append((index, widen(pattern).encode("utf-8")))
         if chosen:
             self._database = _cached_database(chosen, flags, self.always)
         if self._database is not None:
@@ -98,9 +101,11 @@ class Prefilter:
         if self._database is None:
             return None
         found = set(self._always_for(words))
+        limits = self._short_limits
 
         def on_match(index: int, start: int, end: int, flags: int, context: object) -> None:
-            found.add(index)
+            if words <= limits.get(index, words):
+                found.add(index)
 
         self._database.scan(text.encode("utf-8"), match_event_handler=on_match, scratch=self._scratch)
         return sorted(found)
