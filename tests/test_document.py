@@ -13,7 +13,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleancorp.document import Block, Metadata, PackedBlocks, PackedMetadata, PackedRemovals, Removal
+from cleancorp.document import (
+    Block,
+    Document,
+    Metadata,
+    PackedBlocks,
+    PackedMetadata,
+    PackedRemovals,
+    Removal,
+)
 from cleancorp.pipeline import Options, clean_text, finish_in_worker
 from cleancorp.runner import spill_document
 from cleancorp.spill import Spill
@@ -66,6 +74,9 @@ def test_packed_blocks_give_back_text_position_and_key(blocks):
     with Spill() as spill:
         sent.spill(spill)
         assert list(sent) == blocks and sent.keys().tolist() == [b.key for b in blocks]
+        for separator in ("\n", "\n\n", " "):
+            assert sent.joined(separator) == separator.join(b.text for b in blocks)
+        assert Document("a", "a", blocks=sent).body == Document("a", "a", blocks=blocks).body
 
 
 METADATA = st.builds(

@@ -86,6 +86,9 @@ class Packed:
             self._data = spill.put(self._data)
 
 
+_POSITION_BYTES = array("i").itemsize  # a packed block's position
+
+
 class PackedBlocks(Packed, Sequence[Block]):
     """Blocks as one UTF-8 string, for a run that holds many cleaned documents in memory.
 
@@ -120,11 +123,21 @@ class PackedBlocks(Packed, Sequence[Block]):
         if not count:
             return array("i"), []
         positions = array("i")
-        positions.frombytes(data[: count * positions.itemsize])
-        return positions, data[count * positions.itemsize :].decode("utf-8").split("\n")
+        positions.frombytes(data[: count * _POSITION_BYTES])
+        return positions, data[count * _POSITION_BYTES :].decode("utf-8").split("\n")
 
     def texts(self) -> list[str]:
         return self._split()[1]
+
+    def joined(self, separator: str) -> str:
+        """``separator.join(self.texts())``, without splitting the packed text first.
+
+        >>> PackedBlocks([Block("One", ""), Block("Two", "")]).joined("\\n\\n")
+        'One\\n\\nTwo'
+        """
+        data = self._bytes()
+        text = data[len(self._keys) * _POSITION_BYTES :].decode("utf-8")  # past the positions
+        return text if separator == "\n" else text.replace("\n", separator)
 
     def keys(self) -> array[int]:
         """The blocks' keys as they were packed (0 for a block whose key was not made)."""
@@ -286,10 +299,9 @@ class Document:
         """The cleaned body as written: paragraphs separated by one blank line, final newline."""
         if not self.blocks:
             return ""
-        texts = (
-            self.blocks.texts() if isinstance(self.blocks, PackedBlocks) else (b.text for b in self.blocks)
-        )
-        return "\n\n".join(texts) + "\n"
+        if isinstance(self.blocks, PackedBlocks):  # a writer reads every body: no list of texts
+            return self.blocks.joined("\n\n") + "\n"
+        return "\n\n".join(b.text for b in self.blocks) + "\n"
 
     def fail(self, message: str) -> None:
         """Mark the document as failed with a one-line message; later stages skip it."""

@@ -63,11 +63,14 @@ def atomic_write(path: str | Path, data: str) -> None:
         raise
 
 
-def sidecar(doc: Document, removals: Sequence[Removal] | None = None) -> dict[str, Any]:
-    """The sidecar object, keys in contract order (``removals``: ``doc.removed``, read already)."""
+def sidecar(
+    doc: Document, removals: Sequence[Removal] | None = None, body: str | None = None
+) -> dict[str, Any]:
+    """The sidecar object, keys in contract order (``removals``: ``doc.removed``, and ``body``:
+    ``doc.body``, if read already)."""
     removals = doc.removed if removals is None else removals
     meta = doc.meta.unpacked()  # packed in a run
-    body = doc.body
+    body = doc.body if body is None else body
     return {
         "schema": SCHEMA_VERSION,
         "id": display_path(doc.id),
@@ -134,12 +137,14 @@ def write_document(
     removals = list(doc.removed)  # read once: a run's wait in its spill file, and reading unpickles them
     stem = os.path.join(clean, doc.id)
     write_text = doc.status is Status.KEPT or (doc.status is Status.DUPLICATE and keep_duplicates)
+    body = None
     if write_text:
-        atomic_write(stem + ".txt", doc.body)
+        body = doc.body  # read once: the sidecar counts its characters
+        atomic_write(stem + ".txt", body)
     else:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(stem + ".txt")
-    atomic_write(stem + ".json", sidecar_json(sidecar(doc, removals)))
+    atomic_write(stem + ".json", sidecar_json(sidecar(doc, removals, body)))
     if tally is not None:
         tally.add(removals)
 
