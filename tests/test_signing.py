@@ -1,11 +1,15 @@
 """The fast shingling and signing paths give exactly what the plain ones would."""
 
+from unittest.mock import patch
+
 import numpy as np
+import pytest
 import xxhash
 from datasketch import MinHash
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cleancorp import signing
 from cleancorp.dedup import DedupSettings
 from cleancorp.signing import SHINGLE_BASE, TOKEN, _template, letter_runs, shingle_array, sign, signature
 
@@ -59,6 +63,13 @@ MOSTLY_RUSSIAN = st.lists(st.sampled_from(["Слово ", "ГОРОД, ", "ёж 
 def test_same_words_and_shingles_as_the_plain_way(text, size):
     assert letter_runs(text) == plain_letter_runs(text)
     assert shingle_array(text, size).tolist() == plain_shingles(text, size)
+
+
+@pytest.mark.parametrize("few", [0, 10**9])  # every text by its bytes' positions; every one word by word
+@given(st.text(alphabet=TRICKY) | MOSTLY_ENGLISH | MOSTLY_RUSSIAN)
+def test_both_ways_of_folding_words_give_the_plain_words(few, text):
+    with patch.object(signing, "FEW_OTHER_BYTES", few):
+        assert letter_runs(text) == plain_letter_runs(text)
 
 
 def real_texts():

@@ -38,8 +38,8 @@ TOKEN = re.compile(r"[^\W\d_]+")
 # ASCII letters lowered, every other ASCII byte a space; bytes of other characters kept as they are.
 _ASCII_LETTERS = bytes(code | 0x20 if chr(code).isalpha() else 32 for code in range(128))
 _ASCII_LETTERS += bytes(range(128, 256))
-# A text whose UTF-8 is this much longer than its characters is mostly in another script.
-MOSTLY_OTHER_SCRIPT = 1 / 8
+# Bytes of other characters in more than one of this many: many words to fold, taken word by word.
+FEW_OTHER_BYTES = 200
 
 
 def letter_runs(text: str) -> list[bytes]:
@@ -47,9 +47,9 @@ def letter_runs(text: str) -> list[bytes]:
 
     Most of a news text is ASCII, where bytes.translate and split do the work of the Unicode
     regular expression many times faster; only words with other characters are case-folded and
-    split by it. The two agree because casefolding is character by character and the ASCII
-    characters around such a word are not letters either way. A text mostly in another script
-    (Russian, say) goes through the regular expression whole: word by word costs more.
+    split by it, or taken whole when they are all letters. The two agree because casefolding is
+    character by character and the ASCII characters around such a word are not letters either
+    way.
 
     >>> letter_runs("Straße, DON’T 2019 x_y")
     [b'strasse', b'don', b't', b'x', b'y']
@@ -58,18 +58,24 @@ def letter_runs(text: str) -> list[bytes]:
     """
     if text.isascii():
         return text.encode("ascii").translate(_ASCII_LETTERS).split()
-    mapped = text.encode("utf-8", "surrogatepass")
-    if len(mapped) - len(text) > len(text) * MOSTLY_OTHER_SCRIPT:
-        return [word.encode("utf-8", "surrogatepass") for word in TOKEN.findall(text.casefold())]
-    mapped = NEWS_PUNCTUATION.sub(b" ", mapped).translate(_ASCII_LETTERS)
+    mapped = NEWS_PUNCTUATION.sub(b" ", text.encode("utf-8", "surrogatepass")).translate(_ASCII_LETTERS)
     if mapped.isascii():
         return mapped.split()
-    # Only spaces separate words now. The words holding bytes of other characters (~20 in a
-    # news text) are found from those bytes, which numpy finds in a tenth of a regular
-    # expression's time, and folded one by one; the ASCII stretches between them are split.
+    # Only spaces separate words now. numpy finds the bytes of other characters in a tenth of a
+    # regular expression's time: in English news, a few names, whose words are folded one by
+    # one while the ASCII stretches between them are split; in French or Russian, many words,
+    # and a pass over every word costs less (a third to a half of the regular expression's time).
+    others = np.flatnonzero(np.frombuffer(mapped, np.uint8) >= 0x80)
     words: list[bytes] = []
+    if len(others) * FEW_OTHER_BYTES > len(mapped):
+        for word in mapped.split():
+            if word.isascii():
+                words.append(word)
+            else:
+                words += _folded_words(word)
+        return words
     start = 0
-    for position in np.flatnonzero(np.frombuffer(mapped, np.uint8) >= 0x80).tolist():
+    for position in others.tolist():
         if position < start:  # in the word just folded
             continue
         first = mapped.rfind(b" ", 0, position) + 1
@@ -83,7 +89,11 @@ def letter_runs(text: str) -> list[bytes]:
 
 
 def _folded_words(word: bytes) -> list[bytes]:
+    """The letter runs of one word holding other characters: itself case-folded if that is all
+    letters (every letter is a word character and none a digit), else the regular expression's."""
     folded = word.decode("utf-8", "surrogatepass").casefold()
+    if folded.isalpha():
+        return [folded.encode("utf-8", "surrogatepass")]
     return [part.encode("utf-8", "surrogatepass") for part in TOKEN.findall(folded)]
 
 
