@@ -7,8 +7,10 @@ in *prefilter* mode, from patterns widened for the purpose (``{0,80}`` becomes `
 sensitive groups become caseless): it may report a rule that does not fire, never miss one that
 does. Python's ``re`` then decides on the candidates only, so a run gives the same output with or
 without Hyperscan. Rules limited to short blocks are in it too (a page's short lines were tried
-against two dozen of them each), except those whose patterns are long alternations (names,
-months): each takes Hyperscan seconds to compile, so they are tried directly on a short block.
+against two dozen of them each), except those with long patterns (alternations of names, months,
+menu words), which are tried directly on a short block: with them the database took 13 s to
+compile instead of 4, since one of them Hyperscan cannot compile (an end anchor inside a group)
+and finding which means compiling each rule alone.
 
 Compiling takes a second or two, so the database is kept in the user's cache directory
 (``$XDG_CACHE_HOME/cleancorp``, else ``~/.cache/cleancorp``), keyed by the patterns and the
@@ -38,7 +40,7 @@ except ImportError:  # the optional extra is not installed: every rule is tried
     hyperscan = None
 
 SHORT_BLOCK_WORDS = 30  # a rule limited to blocks this short ...
-SLOW_TO_COMPILE_CHARS = 1000  # ... and this long a pattern is tried directly (seconds to compile)
+SLOW_TO_COMPILE_CHARS = 300  # ... and this long a pattern is tried directly (below)
 _FLAG_NAMES = (
     "HS_FLAG_CASELESS",  # the catalog is compiled with re.IGNORECASE
     "HS_FLAG_UTF8",

@@ -64,7 +64,8 @@ def letter_runs(text: str) -> list[bytes]:
     # Only spaces separate words now. numpy finds the bytes of other characters in a tenth of a
     # regular expression's time: in English news, a few names, whose words are folded one by
     # one while the ASCII stretches between them are split; in French or Russian, many words,
-    # and a pass over every word costs less (a third to a half of the regular expression's time).
+    # and a pass over every word costs less than either (a Russian body: 220-330 us, against
+    # 350-620 us for the regular expression over all of it).
     others = np.flatnonzero(np.frombuffer(mapped, np.uint8) >= 0x80)
     words: list[bytes] = []
     if len(others) * FEW_OTHER_BYTES > len(mapped):
