@@ -51,8 +51,8 @@ def datasketch_signature(hashes, settings):
     return minhash.hashvalues
 
 
-# Mostly English, each tricky character or word after a plain sentence: the byte path for
-# words outside ASCII (a text denser in them goes through the regular expression whole).
+# Mostly English, each tricky character or word after a plain sentence: words outside ASCII
+# found by their bytes' positions (a text denser in them is taken word by word).
 SENTENCES = st.sampled_from(["The council met on Monday to vote on the budget. ", "Others said: no, "])
 ODD_WORDS = st.sampled_from(["ÉCOLÉ ", " Zoë", "KÖNİG’s ", "ﬁnal—", *TRICKY])
 MOSTLY_ENGLISH = st.lists(st.tuples(SENTENCES, ODD_WORDS).map("".join), max_size=20).map("".join)
