@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from cleancorp.repair import (
     EXTRACTED_CONFIG,
-    INVISIBLE,
+    INVISIBLE_CHARACTERS,
     TEXT_CONFIG,
     TRANSLATING_FIXERS,
     fix_unicode,
@@ -121,7 +121,9 @@ SPACES = " \t\u00a0\u1680\u2000\u2005\u200a\u202f\u205f\u3000"
 def test_normalize_line_collapses_every_run_of_spaces_as_one_plain_pattern_does(text):
     """Only runs that change are replaced; the result is the plain definition's."""
     plain = re.sub(
-        "[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+", " ", text.translate(INVISIBLE)
+        "[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+",
+        " ",
+        text.translate(dict.fromkeys(map(ord, INVISIBLE_CHARACTERS))),
     ).strip()
     assert normalize_line(text) == plain
 
