@@ -55,6 +55,16 @@ def test_dask_output_is_byte_identical_to_local(tmp_path):
     assert read_tree(tmp_path / "local") == read_tree(tmp_path / "dask")
 
 
+def test_dask_output_in_batches_is_byte_identical_to_local(tmp_path):
+    raw = tmp_path / "raw"
+    day_one(raw)
+    day_two(raw)
+    local = run(raw, tmp_path / "local", Options(jobs=1, batch_size=7))
+    on_dask = run(raw, tmp_path / "dask", Options(jobs=2, executor="dask", batch_size=7))
+    assert local["batches"]["count"] == on_dask["batches"]["count"] == 3
+    assert read_tree(tmp_path / "local") == read_tree(tmp_path / "dask")
+
+
 def test_pairs_found_on_the_cluster_are_the_candidates_that_verify():
     settings = DedupSettings()
     texts = {

@@ -51,6 +51,7 @@ SETTINGS: dict[str, type] = {
     "catalog": Path,
     "executor": str,
     "scheduler": str,
+    "batch_size": int,
 }
 CHOICES = {"executor": ("local", "dask")}
 

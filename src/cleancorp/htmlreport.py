@@ -231,5 +231,11 @@ def duplicate_pairs(docs: Sequence[Document], clean: Path, limit: int = 5) -> li
     return pairs
 
 
+def largest_pairs(pairs: Sequence[DuplicatePair], limit: int = 5) -> list[DuplicatePair]:
+    """The pairs of the largest clusters among those each batch of a run chose (in the batches'
+    order among clusters of one size)."""
+    return sorted(pairs, key=lambda pair: -pair.cluster_size)[:limit]
+
+
 def _counted(counts: Mapping[str, int]) -> list[tuple[str, str]]:
     return [(name, f"{count:,}") for name, count in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .document import Document, Packed, PackedRemovals, Status
 from .failpoints import failpoint
-from .htmlreport import duplicate_pairs, render_report
+from .htmlreport import duplicate_pairs, largest_pairs, render_report
 from .index import INDEX_NAME, CorpusIndex, IndexParams, Sightings
 from .lock import RunLock
 from .manifest import Manifest, Plan, make_plan, read_entries
@@ -30,7 +30,7 @@ from .reindex import EarlierRuns, block_evidence, document_entry, evidence_of, r
 from .repeated import block_keys, key_of
 from .signing import sign
 from .spill import Spill
-from .write import STATE_DIR, atomic_write, build_report, write_report
+from .write import STATE_DIR, RunSummary, atomic_write, write_report
 from .writers import Writers
 
 if TYPE_CHECKING:
@@ -173,62 +173,68 @@ def run(
     (also written to ``CLEAN/.cleancorp/report.json``, and shown in ``report.html``).
 
     ``prune``: delete the outputs of inputs that disappeared. ``force``: clean every input again.
-    ``strict``: any document error stops the run before anything is written
+    ``strict``: any document error stops the run before anything more is written
     (:class:`DocumentErrors`). ``wait``: queue behind another run instead of raising
     :class:`cleancorp.lock.Locked`. ``progress`` is called with each cleaned document.
+
+    More inputs than ``options.batch_size`` go in batches, each cleaned, deduplicated (against
+    the batches before it too, through the index), written and committed before the next is
+    read, as runs one after another would: a story's first kept version stays kept.
     """
     options = options or Options()
     raw, clean = Path(raw), Path(clean)
     check_folders(raw, clean)
+    if options.batch_size < 0:
+        raise UsageError(f"batch size {options.batch_size} is negative; give 0 (one batch) or more documents")
     catalog_for(options)  # fail early on a bad catalog
     fingerprint = options.fingerprint()
     started = time.perf_counter()
-    with RunLock(clean, clean / STATE_DIR, wait=wait) as lock, Spill(clean / STATE_DIR) as spill:
+    summary, pairs = RunSummary(), []
+    with RunLock(clean, clean / STATE_DIR, wait=wait) as lock:
         items, problems = _collisions(list(find_inputs(raw, exclude=clean)))
         index, rebuilt = open_index(clean, options)
         with index, contextlib.ExitStack() as stack:
             manifest = Manifest(index.db)
             plan = make_plan(items, manifest.entries(), fingerprint, clean, force=force, prune=prune)
-            docs = []
             executor = stack.enter_context(executor_for(options)) if plan.todo else None
-            cleaned = executor.clean(plan.todo, options) if executor else process_all(plan.todo, options)
-            for doc in cleaned:
-                spill_document(doc, spill)
-                docs.append(doc)
-                failpoint("cleaned")
-                if progress:
-                    progress(doc, len(docs), len(plan.todo))
-            failed = [f"{d.source}: {d.error}" for d in docs if d.failed] + [
-                f"{p['source']}: {p['error']}" for p in problems
-            ]
-            if strict and failed:
-                raise DocumentErrors(
-                    f"{len(failed)} input(s) failed and --strict is set, so nothing was written; "
-                    f"first: {failed[0]}"
-                )
-            pruned = _prune(clean, plan, {item.id for item in items}) if prune else []
-            redone = {d.id for d in docs} | set(pruned)
-            earlier = EarlierRuns(index, clean, options.dedup, redone)
-            corpus_stage(docs, options, earlier, executor.pairs if executor else None)
-            stack.close()  # the cluster is done: what is left happens here
-            with Writers(docs, clean, options.keep_duplicates, options.jobs) as writing, index.transaction():
-                record_in_index(index, docs, options)
-                index.forget(pruned)
-                manifest.record(zip(docs, plan.todo, strict=True), fingerprint)
-                manifest.touch(plan.moved)
-                manifest.remove(plan.gone if prune else [])
-                pairs = duplicate_pairs(docs, clean)  # while the writers finish
-                writing.wait()  # the outputs exist: now the index and manifest may say so
-                # Its timing is filled in at the end; the writers counted the removals.
-                report = build_report(
-                    docs, problems, {"seconds": None, "docs_per_second": None}, writing.tally
-                )
-            failpoint("committed")
+            starts = batch_starts(len(plan.todo), options.batch_size)
+            pruned: list[str] = []
+            for number, start in enumerate(starts):
+                first, last = number == 0, number == len(starts) - 1
+                batch = plan.todo[start : starts[number + 1] if not last else len(plan.todo)]
+                with Spill(clean / STATE_DIR) as spill:
+                    docs = _clean_batch(batch, options, executor, spill, progress, start, len(plan.todo))
+                    _check_strict(docs, problems if first else [], strict, summary.documents)
+                    if first and prune:
+                        pruned = _prune(clean, plan, {item.id for item in items})
+                    # This batch's ids and later ones' are cleaned again: their index entries are replaced.
+                    redone = {item.id for item in plan.todo[start:]} | set(pruned)
+                    earlier = EarlierRuns(index, clean, options.dedup, redone)
+                    corpus_stage(docs, options, earlier, executor.pairs if executor else None)
+                    if last:
+                        stack.close()  # the cluster is done: what is left happens here
+                    with (
+                        Writers(docs, clean, options.keep_duplicates, options.jobs) as writing,
+                        index.transaction(),
+                    ):
+                        record_in_index(index, docs, options)
+                        manifest.record(zip(docs, batch, strict=True), fingerprint)
+                        if first:
+                            index.forget(pruned)
+                            manifest.touch(plan.moved)
+                            manifest.remove(plan.gone if prune else [])
+                        pairs += duplicate_pairs(docs, clean)  # while the writers finish
+                        writing.wait()  # the outputs exist: now the index and manifest may say so
+                        summary.add(docs, writing.tally)  # the writers counted the removals
+                    failpoint("committed")
+                    del docs, writing, earlier  # written: the next batch is cleaned in its place
             indexed = len(index)
         seconds = time.perf_counter() - started
-        rate = round(len(docs) / seconds, 1) if seconds else None
+        # Its timing is filled in now, at the end.
+        report = summary.report(problems, {"seconds": None, "docs_per_second": None})
+        rate = round(summary.documents / seconds, 1) if seconds else None
         report["seconds"], report["docs_per_second"] = round(seconds, 3), rate
-        megabytes = sum(max(0, d.source_size) for d in docs) / 1e6
+        megabytes = summary.source_bytes / 1e6
         report["throughput"] = {
             "megabytes": round(megabytes, 3),
             "megabytes_per_second": round(megabytes / seconds, 3) if seconds else None,
@@ -241,7 +247,56 @@ def run(
             "rebuilt_from_sidecars": rebuilt,
             "temporary_files_swept": lock.swept,
         }
+        if len(starts) > 1:
+            report["batches"] = {"count": len(starts), "size": options.batch_size}
         write_report(clean, report)
-        page = render_report(report, pairs, f"{raw} → {clean}")
+        page = render_report(report, largest_pairs(pairs), f"{raw} → {clean}")
         atomic_write(clean / STATE_DIR / REPORT_PAGE, page)
     return report
+
+
+def batch_starts(count: int, batch_size: int) -> list[int]:
+    """Where each batch of ``count`` inputs starts: one batch (maybe empty) if ``batch_size`` is 0.
+
+    >>> batch_starts(5, 2), batch_starts(4, 2), batch_starts(0, 2), batch_starts(5, 0)
+    ([0, 2, 4], [0, 2], [0], [0])
+    """
+    return list(range(0, count, batch_size)) or [0] if batch_size else [0]
+
+
+def _clean_batch(
+    batch: list[InputFile],
+    options: Options,
+    executor: DaskExecutor | None,
+    spill: Spill,
+    progress: Progress | None,
+    done: int,
+    total: int,
+) -> list[Document]:
+    """The batch's documents cleaned, in order, their bulk moved to ``spill``."""
+    docs = []
+    cleaned = executor.clean(batch, options) if executor else process_all(batch, options)
+    for doc in cleaned:
+        spill_document(doc, spill)
+        docs.append(doc)
+        failpoint("cleaned")
+        if progress:
+            progress(doc, done + len(docs), total)
+    return docs
+
+
+def _check_strict(docs: list[Document], problems: list[dict[str, str]], strict: bool, written: int) -> None:
+    """``--strict``: stop before writing a batch with a failed document (``written``: documents of
+    the batches before, already committed)."""
+    failed = [f"{d.source}: {d.error}" for d in docs if d.failed] + [
+        f"{p['source']}: {p['error']}" for p in problems
+    ]
+    if strict and failed:
+        what = (
+            f"nothing more was written (the {written} documents of earlier batches were)"
+            if written
+            else ("nothing was written")
+        )
+        raise DocumentErrors(
+            f"{len(failed)} input(s) failed and --strict is set, so {what}; first: {failed[0]}"
+        )

@@ -183,34 +183,75 @@ def build_report(
 
     ``removed``: the documents' removals counted already (by the writers); else counted here.
     """
-    statuses = Counter(doc.status.value for doc in docs)
-    removed = RemovalTally.of(docs) if removed is None else removed
-    fixes = Counter(fix for doc in docs for fix in doc.fixes)
-    encodings = Counter(doc.encoding for doc in docs if doc.encoding)
-    clusters = Counter(doc.cluster for doc in docs if doc.cluster)
-    multi = {cluster: size for cluster, size in clusters.items() if size > 1}
-    return {
-        "schema": SCHEMA_VERSION,
-        "documents": len(docs),
-        "status": dict(sorted(statuses.items())),
-        "removed_by_category": dict(sorted(removed.categories.items())),
-        "removed_by_rule": dict(sorted(removed.rules.items())),
-        "encodings": dict(sorted(encodings.items())),
-        "encoding_fixes": dict(sorted(fixes.items())),
-        "clusters": {
-            "with_duplicates": len(multi),
-            "largest": [
-                {"cluster": c, "size": n} for c, n in sorted(multi.items(), key=lambda x: (-x[1], x[0]))[:20]
-            ],
-        },
-        "removed_examples": removed.examples.most_frequent(),
-        "errors": [{"source": doc.source, "error": doc.error} for doc in docs if doc.status is Status.ERROR]
-        + problems,
-        "empty": [{"source": doc.source, "reason": doc.reason} for doc in docs if doc.status is Status.EMPTY][
-            :MAX_LISTED
-        ],
-        **extra,
-    }
+    summary = RunSummary()
+    summary.add(docs, removed)
+    return summary.report(problems, extra)
+
+
+class RunSummary:
+    """What the run report counts, added up batch after batch (a run larger than its batch size
+    forgets each batch's documents once they are written).
+
+    >>> first, second = Document(id="a", source="a.txt"), Document(id="b", source="b.txt", cluster="a")
+    >>> first.cluster, second.status = "a", Status.DUPLICATE
+    >>> summary = RunSummary()
+    >>> summary.add([first])
+    >>> summary.add([second])
+    >>> report = summary.report([], {})
+    >>> report["documents"], report["status"], report["clusters"]["with_duplicates"]
+    (2, {'duplicate': 1, 'kept': 1}, 1)
+    """
+
+    def __init__(self) -> None:
+        self.documents = 0
+        self.source_bytes = 0
+        self.statuses: Counter[str] = Counter()
+        self.removed = RemovalTally()
+        self.fixes: Counter[str] = Counter()
+        self.encodings: Counter[str] = Counter()
+        self.clusters: Counter[str] = Counter()
+        self.errors: list[dict[str, str | None]] = []
+        self.empty: list[dict[str, str | None]] = []
+
+    def add(self, docs: Sequence[Document], removed: RemovalTally | None = None) -> None:
+        """Count ``docs`` (``removed``: their removals counted already, by the writers)."""
+        self.documents += len(docs)
+        self.source_bytes += sum(max(0, doc.source_size) for doc in docs)
+        self.statuses.update(doc.status.value for doc in docs)
+        self.removed.merge(RemovalTally.of(docs) if removed is None else removed)
+        self.fixes.update(fix for doc in docs for fix in doc.fixes)
+        self.encodings.update(doc.encoding for doc in docs if doc.encoding)
+        self.clusters.update(doc.cluster for doc in docs if doc.cluster)
+        self.errors += [
+            {"source": doc.source, "error": doc.error} for doc in docs if doc.status is Status.ERROR
+        ]
+        room = MAX_LISTED - len(self.empty)
+        self.empty += [{"source": d.source, "reason": d.reason} for d in docs if d.status is Status.EMPTY][
+            :room
+        ]
+
+    def report(self, problems: list[dict[str, str]], extra: dict[str, Any]) -> dict[str, Any]:
+        multi = {cluster: size for cluster, size in self.clusters.items() if size > 1}
+        return {
+            "schema": SCHEMA_VERSION,
+            "documents": self.documents,
+            "status": dict(sorted(self.statuses.items())),
+            "removed_by_category": dict(sorted(self.removed.categories.items())),
+            "removed_by_rule": dict(sorted(self.removed.rules.items())),
+            "encodings": dict(sorted(self.encodings.items())),
+            "encoding_fixes": dict(sorted(self.fixes.items())),
+            "clusters": {
+                "with_duplicates": len(multi),
+                "largest": [
+                    {"cluster": c, "size": n}
+                    for c, n in sorted(multi.items(), key=lambda x: (-x[1], x[0]))[:20]
+                ],
+            },
+            "removed_examples": self.removed.examples.most_frequent(),
+            "errors": self.errors + problems,
+            "empty": self.empty,
+            **extra,
+        }
 
 
 class RemovedExamples:

@@ -17,6 +17,7 @@ from ..dask_executor import DaskUnavailable
 from ..document import Document, Status
 from ..index import IndexMismatch
 from ..lock import Locked
+from ..pipeline import DEFAULT_BATCH_SIZE
 from ..runner import DocumentErrors, Progress, UsageError, plan_run, run
 from ..write import summary_line
 from ..writers import WriterFailed
@@ -47,6 +48,13 @@ from .options import (
     help="Dask scheduler to join, e.g. tcp://10.0.0.5:8786 (implies --executor dask); "
     "without it, --executor dask starts a local cluster of --jobs workers.",
 )
+@click.option(
+    "--batch-size",
+    type=click.IntRange(0),
+    help=f"[default: {DEFAULT_BATCH_SIZE}] Documents cleaned, deduplicated and written together: a "
+    "larger run goes in batches, each committed before the next (as runs one after another: a story's "
+    "first kept version stays), so memory stays bounded. 0: one batch, however large.",
+)
 @click.option("--prune", is_flag=True, help="Delete the outputs of inputs that disappeared from RAW.")
 @click.option("--force", is_flag=True, help="Clean every input again, changed or not.")
 @click.option("--strict", is_flag=True, help="Any document error stops the run before anything is written.")
@@ -61,6 +69,7 @@ def run_command(
     config_path: Path | None,
     executor: str | None,
     scheduler: str | None,
+    batch_size: int | None,
     prune: bool,
     force: bool,
     strict: bool,
@@ -80,7 +89,11 @@ def run_command(
     Exit status: 0 all documents fine, 1 some documents failed, 2 usage or configuration error,
     3 another run holds CLEAN.
     """
-    flags = processing_flags(processing) | {"executor": executor, "scheduler": scheduler}
+    flags = processing_flags(processing) | {
+        "executor": executor,
+        "scheduler": scheduler,
+        "batch_size": batch_size,
+    }
     try:
         options = resolve_options(config_path, flags)
         if dry_run:
