@@ -16,6 +16,8 @@ from cleancorp import Options, run
 from cleancorp.cli import main
 from cleancorp.dedup import DedupSettings
 from cleancorp.index import INDEX_NAME, CorpusIndex, IndexMismatch, IndexParams, Sightings
+from cleancorp.reindex import EarlierRuns
+from cleancorp.signing import shingle_array
 
 from .conftest import DATA, read_tree
 
@@ -333,3 +335,19 @@ def test_add_blocks_keeps_the_first_stories_seen_up_to_the_cap(tmp_path_factory,
     }
     assert rows == reference_add_blocks(existing, seen, indexed)
     index.close()
+
+
+def test_an_earlier_body_is_read_once_as_the_sorted_shingles_it_is_compared_by(tmp_path):
+    clean = tmp_path / "clean"
+    run(CORPUS / "raw", clean, ONE_JOB)
+    body = clean / "0000" / "f000013-original-19.txt"
+    with CorpusIndex.open(clean / ".cleancorp", IndexParams.of(ONE_JOB.dedup)) as index:
+        earlier = EarlierRuns(index, clean, ONE_JOB.dedup, exclude=set())
+        shingles = earlier.shingles_of("0000/f000013-original-19")
+        assert shingles.tolist() == shingle_array(body.read_text(encoding="utf-8"), 5).tolist()
+        body.unlink()  # remembered: the next reprint of the story does not read it again
+        assert earlier.shingles_of("0000/f000013-original-19") is shingles
+        assert (
+            EarlierRuns(index, clean, ONE_JOB.dedup, exclude=set()).shingles_of("0000/f000013-original-19")
+            is None
+        )

@@ -53,7 +53,7 @@ class KeptEarlier(Protocol):
 
     def candidates(self, band_keys: Iterable[tuple[int, int]]) -> list[str]: ...
 
-    def shingles_of(self, doc_id: str) -> set[int] | None: ...
+    def shingles_of(self, doc_id: str) -> set[int] | np.ndarray | None: ...
 
 
 def shared_count(a: np.ndarray, b: np.ndarray) -> int:
@@ -296,7 +296,7 @@ class NearDuplicates:
         if self.earlier is not None:
             for candidate in self.earlier.candidates(signed.index_keys()):
                 kept_shingles = self.earlier.shingles_of(candidate)
-                if kept_shingles:
+                if kept_shingles is not None and len(kept_shingles):
                     yield candidate, self.compare(own.array(), kept_shingles)
 
     def _kept_candidates(self, doc_id: str, signed: Signed) -> list[str]:

@@ -286,8 +286,8 @@ class CorpusIndex:
             return
         with self.transaction():
             if len(self):  # else there is nothing to replace (a first run)
-                for doc_id, _, _ in entries:
-                    self._forget(doc_id)
+                for doc_id in sorted(self._numbers({doc_id for doc_id, _, _ in entries})):
+                    self._forget(doc_id)  # only those the index has: most are new
             # Numbered here, not by SQLite one insert at a time: the rows go in with one statement.
             first = self.db.execute("SELECT coalesce(max(number), 0) + 1 FROM docs").fetchone()[0]
             numbers = range(first, first + len(entries))

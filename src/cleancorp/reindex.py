@@ -12,8 +12,9 @@ import numpy as np
 from .dedup import DedupSettings
 from .index import INDEX_NAME, CorpusIndex, IndexParams
 from .language import block_key
+from .memo import Remembered
 from .repeated import NOT_EVIDENCE
-from .signing import Signed, shingle_hashes, sign
+from .signing import Signed, shingle_array, sign
 from .write import iter_sidecars
 
 
@@ -25,18 +26,28 @@ class EarlierRuns:
         self.index, self.clean, self.settings, self.exclude = index, clean, settings, exclude
         self.empty = len(index) == 0  # a first run: nothing to look up (the index is not changed
         # before the run's decisions are made)
+        # A story kept earlier is the candidate of each of its reprints, in both dedup passes.
+        self._shingles: Remembered[str, np.ndarray | None] = Remembered(EARLIER_BODIES_REMEMBERED)
 
     def candidates(self, band_keys: Iterable[tuple[int, int]]) -> list[str]:
         if self.empty:
             return []
         return [c for c in self.index.candidates(band_keys) if c not in self.exclude]
 
-    def shingles_of(self, doc_id: str) -> set[int] | None:
+    def shingles_of(self, doc_id: str) -> np.ndarray | None:
+        """The shingles of a kept body in CLEAN, as :func:`~cleancorp.signing.shingle_array`
+        (sorted, unique), or None if it is gone."""
+        return self._shingles.get_or(doc_id, lambda: self._read_shingles(doc_id))
+
+    def _read_shingles(self, doc_id: str) -> np.ndarray | None:
         try:
             body = (self.clean / f"{doc_id}.txt").read_text(encoding="utf-8")
         except OSError:
             return None  # the body was deleted by hand: nothing to verify against
-        return shingle_hashes(body, self.settings.shingle_size)
+        return shingle_array(body, self.settings.shingle_size)
+
+
+EARLIER_BODIES_REMEMBERED = 4096  # shingle arrays of earlier runs' bodies (~1.3 KB each for 5 KB of text)
 
 
 T = TypeVar("T")  # a block's text or key
