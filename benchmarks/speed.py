@@ -249,6 +249,11 @@ def main() -> None:
         help="share of the generated documents that are HTML pages (0: plain text only, the targets' case)",
     )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        help="cleancorp's --batch-size (default: its own, 100,000: the whole corpus in one batch)",
+    )
     parser.add_argument("--stage-sample", type=int, default=2000)
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument("--skip-datatrove", action="store_true")
@@ -277,6 +282,8 @@ def main() -> None:
     # naive baseline take turns N times and the ratio is that of their medians.
     clean, naive_out = corpus / "clean", corpus / "naive"
     command = ["cleancorp", "run", str(raw), str(clean), "--jobs", str(args.jobs), "--quiet"]
+    if args.batch_size is not None:
+        command += ["--batch-size", str(args.batch_size)]
     ours_runs: list[float] = []
     naive_runs: list[float] = []
     peak_mb = 0
