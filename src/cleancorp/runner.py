@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .document import Document, Packed, PackedRemovals, Status
 from .failpoints import failpoint
-from .htmlreport import duplicate_pairs, largest_pairs, render_report
+from .htmlreport import DuplicatePair, duplicate_pairs, largest_pairs, render_report
 from .index import INDEX_NAME, CorpusIndex, IndexParams, Sightings
 from .lock import RunLock
 from .manifest import Manifest, Plan, make_plan, read_entries
@@ -189,7 +189,7 @@ def run(
     catalog_for(options)  # fail early on a bad catalog
     fingerprint = options.fingerprint()
     started = time.perf_counter()
-    summary, pairs = RunSummary(), []
+    summary, pairs = RunSummary(), list[DuplicatePair]()
     with RunLock(clean, clean / STATE_DIR, wait=wait) as lock:
         items, problems = _collisions(list(find_inputs(raw, exclude=clean)))
         index, rebuilt = open_index(clean, options)
@@ -230,10 +230,8 @@ def run(
                     del docs, writing, earlier  # written: the next batch is cleaned in its place
             indexed = len(index)
         seconds = time.perf_counter() - started
-        # Its timing is filled in now, at the end.
-        report = summary.report(problems, {"seconds": None, "docs_per_second": None})
         rate = round(summary.documents / seconds, 1) if seconds else None
-        report["seconds"], report["docs_per_second"] = round(seconds, 3), rate
+        report = summary.report(problems, {"seconds": round(seconds, 3), "docs_per_second": rate})
         megabytes = summary.source_bytes / 1e6
         report["throughput"] = {
             "megabytes": round(megabytes, 3),
@@ -261,7 +259,7 @@ def batch_starts(count: int, batch_size: int) -> list[int]:
     >>> batch_starts(5, 2), batch_starts(4, 2), batch_starts(0, 2), batch_starts(5, 0)
     ([0, 2, 4], [0, 2], [0], [0])
     """
-    return list(range(0, count, batch_size)) or [0] if batch_size else [0]
+    return (list(range(0, count, batch_size)) or [0]) if batch_size else [0]
 
 
 def _clean_batch(
@@ -295,7 +293,7 @@ def _check_strict(docs: list[Document], problems: list[dict[str, str]], strict: 
         what = (
             f"nothing more was written (the {written} documents of earlier batches were)"
             if written
-            else ("nothing was written")
+            else "nothing was written"
         )
         raise DocumentErrors(
             f"{len(failed)} input(s) failed and --strict is set, so {what}; first: {failed[0]}"
