@@ -114,3 +114,20 @@ def test_a_negative_batch_size_is_refused(tmp_path, seeds):
         main, ["run", str(seeds), str(tmp_path / "c"), "--config", str(tmp_path / "cleancorp.toml")]
     )
     assert result.exit_code == 2 and "batch size -5 is negative" in result.stderr
+
+
+def test_pruning_and_progress_span_the_batches(tmp_path, seeds):
+    clean = tmp_path / "clean"
+    run(seeds, clean, Options(jobs=1))
+    gone = sorted(seeds.glob("*.txt"))[0]
+    gone.unlink()
+    (seeds / "zz-new.txt").write_text("A new story about the harbour, told in one short line.\n")
+    shown: list[tuple[int, int]] = []
+    report = run(
+        seeds, clean, Options(jobs=1, batch_size=1), prune=True, force=True,
+        progress=lambda doc, done, total: shown.append((done, total)),
+    )  # fmt: skip
+    assert report["batches"]["count"] == 5 and report["inputs"]["pruned"] == 1
+    assert shown == [(n, 5) for n in range(1, 6)]
+    assert not (clean / f"{gone.stem}.txt").exists() and not (clean / f"{gone.stem}.json").exists()
+    assert len(list(clean.glob("*.json"))) == 5
