@@ -57,7 +57,12 @@ from .options import (
 )
 @click.option("--prune", is_flag=True, help="Delete the outputs of inputs that disappeared from RAW.")
 @click.option("--force", is_flag=True, help="Clean every input again, changed or not.")
-@click.option("--strict", is_flag=True, help="Any document error stops the run before anything is written.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Any document error stops the run before anything (more) is written; batches before the one "
+    "with the error stay committed.",
+)
 @click.option("--wait", is_flag=True, help="If another run holds CLEAN, wait for it instead of exiting 3.")
 @click.option("--dry-run", is_flag=True, help="Say what would be cleaned, skipped and pruned; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON on stdout.")
