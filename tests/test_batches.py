@@ -48,12 +48,8 @@ def test_a_run_in_batches_writes_what_runs_one_after_another_write(tmp_path):
     batch_of = {item.id: position // 13 for position, item in enumerate(inputs)}
     across = [group for group in stories(batched) if len({batch_of[doc_id] for doc_id in group}) > 1]
     assert len(across) == 2
-    assert stories(batched) == stories(run_whole(tmp_path / "whole"))
-
-
-def run_whole(clean: Path) -> Path:
-    run(CORPUS, clean, Options(jobs=1))
-    return clean
+    run(CORPUS, tmp_path / "whole", Options(jobs=1))
+    assert stories(batched) == stories(tmp_path / "whole")
 
 
 def test_one_batch_is_the_default_run_and_the_report_counts_every_batch(tmp_path):
