@@ -13,10 +13,12 @@ matched against is no longer what it was.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,11 +69,24 @@ class Manifest:
         self.db = db
         db.executescript(SCHEMA)
 
-    def entries(self) -> dict[bytes, Entry]:
+    def entries_of(self, sources: Sequence[bytes]) -> dict[bytes, Entry]:
+        """The entries of these inputs (those the manifest has), in one statement."""
         rows = self.db.execute(
-            "SELECT source, size, mtime_ns, sha256, options, status, cluster FROM manifest"
+            "SELECT source, size, mtime_ns, sha256, options, status, cluster FROM manifest "
+            f"WHERE source IN ({', '.join('?' * len(sources))})",
+            sources,
         )
         return {bytes(row[0]): Entry.of(*row[1:]) for row in rows}
+
+    @contextlib.contextmanager
+    def seen_inputs(self) -> Iterator[SeenInputs]:
+        """A temporary table of the inputs a plan went through, emptied afterwards."""
+        self.db.execute(SEEN_SCHEMA)
+        self.db.execute("DELETE FROM temp.seen")
+        try:
+            yield SeenInputs(self.db)
+        finally:
+            self.db.execute("DELETE FROM temp.seen")
 
     def record(self, cleaned: Iterable[tuple[Document, InputFile]], options: str) -> None:
         """Remember every document whose bytes were read (unreadable ones are retried next run)."""
@@ -100,15 +115,80 @@ class Manifest:
         self.db.executemany("DELETE FROM manifest WHERE source = ?", [(s,) for s in sources])
 
 
-def read_entries(state: Path, index_name: str) -> dict[bytes, Entry]:
-    """The manifest without opening the index for writing (for ``--dry-run``); empty if none."""
+SEEN_SCHEMA = """
+CREATE TEMP TABLE IF NOT EXISTS seen (
+    source BLOB PRIMARY KEY, state INTEGER, duplicate_of TEXT, path BLOB
+) WITHOUT ROWID
+"""
+
+
+class SeenInputs:
+    """The inputs found under RAW, in a temporary table (SQLite keeps it in a temporary file): a
+    RAW of millions of files is planned in bounded memory. Rows go in walk order, nearly sorted,
+    so the table grows at its end."""
+
+    BUFFER = 1000  # rows written at a time
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self._rows: list[tuple[bytes, int | None, str | None, bytes | None]] = []
+
+    def add(self, item: InputFile, state: int | None = None, duplicate_of: str | None = None) -> None:
+        """An input (``state``: 0 if it is skipped as untouched, its new mtime if it is skipped
+        with the same bytes; ``duplicate_of``: the story a skipped duplicate was matched to, which
+        may have to be checked again)."""
+        # A path as bytes: a file name need not be UTF-8, and SQLite's text must be.
+        path = os.fsencode(item) if duplicate_of else None
+        self._rows.append((item.key, state, duplicate_of, path))
+        if len(self._rows) >= self.BUFFER:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO temp.seen VALUES (?, ?, ?, ?)", self._rows)
+        self._rows.clear()
+
+    def gone(self) -> list[bytes]:
+        """The manifest's inputs that were not seen, sorted."""
+        self._flush()
+        rows = self.db.execute(
+            "SELECT source FROM manifest WHERE source NOT IN (SELECT source FROM temp.seen) ORDER BY source"
+        )
+        return [bytes(row[0]) for row in rows]
+
+    def written_by_others(self, gone: Iterable[bytes]) -> set[bytes]:
+        """Those of ``gone`` whose outputs an input seen now writes (``a.txt`` gone, ``a.html`` new)."""
+        self._flush()
+        by_id = {input_id(os.fsdecode(key)): key for key in gone}
+        if not by_id:
+            return set()
+        writers = (input_id(os.fsdecode(row[0])) for row in self.db.execute("SELECT source FROM temp.seen"))
+        return {by_id[doc_id] for doc_id in writers if doc_id in by_id}
+
+    def duplicates_of(self, stories: set[str]) -> list[tuple[InputFile, int]]:
+        """The skipped duplicates matched to one of ``stories``, with their skip state."""
+        self._flush()
+        rows = self.db.execute(
+            "SELECT path, source, state, duplicate_of FROM temp.seen WHERE duplicate_of IS NOT NULL"
+        )
+        return [
+            (InputFile(os.fsdecode(path), os.fsdecode(source)), state)
+            for path, source, state, story in rows
+            if story in stories
+        ]
+
+
+@contextlib.contextmanager
+def reading_manifest(state: Path, index_name: str) -> Iterator[Manifest]:
+    """The manifest of an index, for a plan that writes nothing (``--dry-run``): an empty one if
+    there is no index yet."""
     path = state / index_name
-    if not path.exists():
-        return {}
-    db = sqlite3.connect(path)
+    db = sqlite3.connect(path if path.exists() else ":memory:", isolation_level=None)
     try:
         has_table = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'manifest'").fetchone()
-        return Manifest(db).entries() if has_table else {}
+        if not has_table:  # no index, or one made before the manifest: nothing was cleaned
+            db.close()
+            db = sqlite3.connect(":memory:", isolation_level=None)
+        yield Manifest(db)
     finally:
         db.close()
 
@@ -118,6 +198,7 @@ class Plan:
     """What a run will do with each input, and why."""
 
     todo: list[InputFile] = field(default_factory=list)
+    found: int = 0  # inputs under RAW
     new: int = 0
     changed: int = 0
     options_changed: int = 0
@@ -125,6 +206,7 @@ class Plan:
     moved: list[tuple[bytes, int]] = field(default_factory=list)  # same bytes, new mtime
     rechecked: int = 0  # duplicates whose kept document changed or is pruned
     gone: list[bytes] = field(default_factory=list)  # in the manifest, no longer under RAW
+    gone_still_written: set[bytes] = field(default_factory=set)  # of those, ids another input writes
 
     def summary(self, prune: bool) -> dict[str, object]:
         gone = sorted(display_path(os.fsdecode(s)) for s in self.gone)
@@ -153,17 +235,57 @@ def _sha256(path: Path) -> str | None:
 
 
 def make_plan(
-    items: Sequence[InputFile],
-    entries: dict[bytes, Entry],
+    items: Iterable[InputFile],
+    manifest: Manifest,
     options: str,
     clean: Path,
     force: bool = False,
     prune: bool = False,
 ) -> Plan:
-    """Sort the inputs into those to clean and those to skip (see the module docstring)."""
+    """Sort the inputs into those to clean and those to skip (see the module docstring).
+
+    The inputs stream past: what is held is what will be cleaned. The ones skipped (most, in a
+    cron run) go to a temporary table of the manifest's connection, where the disappeared
+    inputs and the duplicates to check again are found.
+    """
     plan = Plan()
-    skipped: dict[bytes, int] = {}  # key -> 0 if untouched, else its new mtime
-    for item in items:
+    with manifest.seen_inputs() as seen:
+        inputs = iter(items)
+        while chunk := list(itertools.islice(inputs, LOOKED_UP_AT_ONCE)):  # one statement a chunk
+            entries = manifest.entries_of([item.key for item in chunk])
+            _plan_chunk(chunk, entries, seen, plan, options, clean, force)
+        plan.gone = seen.gone()
+        plan.gone_still_written = seen.written_by_others(plan.gone)
+        # Duplicates matched against a kept document that is cleaned again (or pruned) are checked again.
+        redone = {item.id for item in plan.todo}
+        if prune:
+            redone |= {input_id(os.fsdecode(key)) for key in plan.gone}
+        for item, state in seen.duplicates_of(redone):
+            plan.todo.append(item)
+            plan.rechecked += 1
+            if state:
+                plan.moved.remove((item.key, state))
+            else:
+                plan.unchanged -= 1
+    plan.moved.sort()
+    plan.todo.sort(key=lambda item: item.posix)
+    return plan
+
+
+LOOKED_UP_AT_ONCE = 500  # inputs whose manifest entries one statement reads (SQLite allows 32,766)
+
+
+def _plan_chunk(
+    chunk: list[InputFile],
+    entries: dict[bytes, Entry],
+    seen: SeenInputs,
+    plan: Plan,
+    options: str,
+    clean: Path,
+    force: bool,
+) -> None:
+    for item in chunk:
+        plan.found += 1
         key = item.key
         entry = entries.get(key)
         if entry is None:
@@ -171,38 +293,28 @@ def make_plan(
         elif force or entry.options != options:
             plan.options_changed += 1
         elif (state := _unchanged(item, entry, clean)) is not None:
-            skipped[key] = state
+            duplicate_of = entry.cluster if entry.status == "duplicate" else None
+            seen.add(item, state, duplicate_of)
+            if state:
+                plan.moved.append((key, state))
+            else:
+                plan.unchanged += 1
             continue
         else:
             plan.changed += 1
+        seen.add(item)
         plan.todo.append(item)
-    present = {item.key for item in items}
-    plan.gone = sorted(set(entries) - present)
-    # Duplicates matched against a kept document that is cleaned again (or pruned) are checked again.
-    redone = {item.id for item in plan.todo}
-    if prune:
-        redone |= {input_id(Path(os.fsdecode(key))) for key in plan.gone}
-    for item in items:
-        key = item.key
-        entry = entries.get(key)
-        if key in skipped and entry and entry.status == "duplicate" and entry.cluster in redone:
-            del skipped[key]
-            plan.todo.append(item)
-            plan.rechecked += 1
-    plan.unchanged = sum(1 for mtime in skipped.values() if not mtime)
-    plan.moved = sorted((key, mtime) for key, mtime in skipped.items() if mtime)
-    plan.todo.sort(key=lambda item: item.posix)
-    return plan
 
 
 def _unchanged(item: InputFile, entry: Entry, clean: Path) -> int | None:
     """``None`` if the input must be cleaned again; 0 if it is untouched; its new mtime if only
     the mtime moved (same size and SHA-256)."""
+    # os calls on strings, not Path objects: a cron run asks this of every input under RAW.
     try:
-        status = item.path.stat()
+        status = os.stat(item)
     except OSError:
         return None  # cleaning it will say what is wrong
-    if status.st_size != entry.size or not (clean / f"{item.id}.json").exists():
+    if status.st_size != entry.size or not os.path.exists(os.path.join(clean, f"{item.id}.json")):
         return None
     if status.st_mtime_ns == entry.mtime_ns:
         return 0

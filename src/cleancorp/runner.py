@@ -13,7 +13,7 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,7 @@ from .failpoints import failpoint
 from .htmlreport import DuplicatePair, duplicate_pairs, largest_pairs, render_report
 from .index import INDEX_NAME, CorpusIndex, IndexParams, Sightings
 from .lock import RunLock
-from .manifest import Manifest, Plan, make_plan, read_entries
+from .manifest import Manifest, Plan, make_plan, reading_manifest
 from .pipeline import Options, catalog_for, corpus_stage, process_all
 from .read import InputFile, display_path, find_inputs, input_id
 from .reindex import EarlierRuns, block_evidence, document_entry, evidence_of, rebuild
@@ -109,14 +109,19 @@ def check_folders(raw: Path, clean: Path) -> None:
         raise UsageError(f"RAW ({raw}) lies inside CLEAN ({clean}); choose a CLEAN outside it")
 
 
-def _collisions(items: list[InputFile]) -> tuple[list[InputFile], list[dict[str, str]]]:
-    """Keep the first input of each id; report the others (``a.txt`` and ``a.html``)."""
+def _without_collisions(items: Iterable[InputFile], problems: list[dict[str, str]]) -> Iterator[InputFile]:
+    """The first input of each id; the others (``a.txt`` and ``a.html``) are reported in
+    ``problems``. Inputs that share an id share a folder, and come folder by folder."""
     seen: dict[str, InputFile] = {}
-    kept, problems = [], []
+    folder = None
     for item in items:
+        item_folder = item.posix.rpartition("/")[0]
+        if item_folder != folder:
+            seen.clear()  # a folder at a time: what is held does not grow with RAW
+            folder = item_folder
         first = seen.setdefault(item.id, item)
         if first is item:
-            kept.append(item)
+            yield item
         else:
             problems.append(
                 {
@@ -124,7 +129,6 @@ def _collisions(items: list[InputFile]) -> tuple[list[InputFile], list[dict[str,
                     "error": f"skipped: writes to the same output as {display_path(first.posix)}; rename one",
                 }
             )
-    return kept, problems
 
 
 def plan_run(raw: str | Path, clean: str | Path, options: Options | None = None, *, prune: bool = False,
@@ -133,24 +137,25 @@ def plan_run(raw: str | Path, clean: str | Path, options: Options | None = None,
     options = options or Options()
     raw, clean = Path(raw), Path(clean)
     check_folders(raw, clean)
-    items, problems = _collisions(list(find_inputs(raw, exclude=clean)))
-    entries = read_entries(clean / STATE_DIR, INDEX_NAME)
-    plan = make_plan(items, entries, options.fingerprint(), clean, force=force, prune=prune)
+    problems: list[dict[str, str]] = []
+    with reading_manifest(clean / STATE_DIR, INDEX_NAME) as manifest:
+        items = _without_collisions(find_inputs(raw, exclude=clean), problems)
+        plan = make_plan(items, manifest, options.fingerprint(), clean, force=force, prune=prune)
     return {
         "dry_run": True,
-        "inputs": {"found": len(items), **plan.summary(prune)},
+        "inputs": {"found": plan.found, **plan.summary(prune)},
         "would_clean": [display_path(item.posix) for item in plan.todo],
         "errors": problems,
     }
 
 
-def _prune(clean: Path, plan: Plan, present: set[str]) -> list[str]:
+def _prune(clean: Path, plan: Plan) -> list[str]:
     """Delete the outputs of inputs that disappeared (unless another input now writes them)."""
     pruned = []
     for key in plan.gone:
-        doc_id = input_id(Path(os.fsdecode(key)))
-        if doc_id in present:
+        if key in plan.gone_still_written:
             continue
+        doc_id = input_id(os.fsdecode(key))
         for suffix in (".txt", ".json"):
             with contextlib.suppress(FileNotFoundError):
                 (clean / f"{doc_id}{suffix}").unlink()
@@ -191,11 +196,12 @@ def run(
     started = time.perf_counter()
     summary, pairs = RunSummary(), list[DuplicatePair]()
     with RunLock(clean, clean / STATE_DIR, wait=wait) as lock:
-        items, problems = _collisions(list(find_inputs(raw, exclude=clean)))
+        problems: list[dict[str, str]] = []
         index, rebuilt = open_index(clean, options)
         with index, contextlib.ExitStack() as stack:
             manifest = Manifest(index.db)
-            plan = make_plan(items, manifest.entries(), fingerprint, clean, force=force, prune=prune)
+            items = _without_collisions(find_inputs(raw, exclude=clean), problems)
+            plan = make_plan(items, manifest, fingerprint, clean, force=force, prune=prune)
             executor = stack.enter_context(executor_for(options)) if plan.todo else None
             starts = batch_starts(len(plan.todo), options.batch_size)
             pruned: list[str] = []
@@ -206,7 +212,7 @@ def run(
                     docs = _clean_batch(batch, options, executor, spill, progress, start, len(plan.todo))
                     _check_strict(docs, problems if first else [], strict, summary.documents)
                     if first and prune:
-                        pruned = _prune(clean, plan, {item.id for item in items})
+                        pruned = _prune(clean, plan)
                     # This batch's ids and later ones' are cleaned again: their index entries are replaced.
                     redone = {item.id for item in plan.todo[start:]} | set(pruned)
                     earlier = EarlierRuns(index, clean, options.dedup, redone)
@@ -239,7 +245,7 @@ def run(
             "jobs": options.jobs,
         }
         report["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
-        report["inputs"] = {"found": len(items), **plan.summary(prune)}
+        report["inputs"] = {"found": plan.found, **plan.summary(prune)}
         report["index"] = {
             "kept_documents": indexed,
             "rebuilt_from_sidecars": rebuilt,
