@@ -18,7 +18,6 @@ from cleancorp.cli import main, progress_reporter
 from cleancorp.document import Document
 from cleancorp.index import CorpusIndex, IndexParams
 from cleancorp.lock import Locked, RunLock
-from cleancorp.manifest import reading_manifest
 
 from .conftest import DATA, RAW, read_tree
 
@@ -197,14 +196,3 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
     monkeypatch.setattr("sys.stderr", io.StringIO())  # cron: stderr is a file or a pipe
     with progress_reporter(quiet=False, verbose=False) as progress:
         assert progress is None
-
-
-def test_manifest_entries_share_their_repeated_strings(tmp_path, seeds):
-    clean = tmp_path / "clean"
-    run(seeds, clean, ONE_JOB)
-    with reading_manifest(clean / ".cleancorp", "index.sqlite") as manifest:
-        keys = [name.encode() for name in sorted(os.listdir(seeds))]
-        entries = list(manifest.entries_of(keys).values())
-    assert len(entries) == 5 and not hasattr(entries[0], "__dict__")
-    assert all(e.options is entries[0].options and e.status is entries[0].status for e in entries)
-    assert entries[0].status == "kept" and entries[0].options == ONE_JOB.fingerprint()

@@ -42,25 +42,6 @@ class Entry:
     status: str
     cluster: str | None
 
-    @classmethod
-    def of(
-        cls, size: int, mtime_ns: int, sha256: str, options: str, status: str, cluster: str | None
-    ) -> Entry:
-        """An entry as read, its options fingerprint and status shared with every other entry's.
-
-        A run plans with an entry for every input it cleaned before, and SQLite gives each row
-        strings of its own: 600 bytes an entry, 430 with the few repeated ones shared (80,338 entries).
-        """
-        return cls(size, mtime_ns, sha256, _shared(options), _shared(status), cluster)
-
-
-_SHARED: dict[str, str] = {}
-
-
-def _shared(text: str) -> str:
-    """One copy of each options fingerprint and status (a handful in a manifest)."""
-    return _SHARED.setdefault(text, text) if len(_SHARED) < 1024 else text
-
 
 class Manifest:
     """The manifest table on an open index connection (its transactions are the index's)."""
@@ -76,7 +57,7 @@ class Manifest:
             f"WHERE source IN ({', '.join('?' * len(sources))})",
             sources,
         )
-        return {bytes(row[0]): Entry.of(*row[1:]) for row in rows}
+        return {bytes(row[0]): Entry(*row[1:]) for row in rows}
 
     @contextlib.contextmanager
     def seen_inputs(self) -> Iterator[SeenInputs]:
@@ -123,7 +104,7 @@ CREATE TEMP TABLE IF NOT EXISTS seen (
 
 
 class SeenInputs:
-    """The inputs found under RAW, in a temporary table (SQLite keeps it in a temporary file): a
+    """The inputs found under RAW, in a temporary table (SQLite spills it to a temporary file): a
     RAW of millions of files is planned in bounded memory. Rows go in walk order, nearly sorted,
     so the table grows at its end."""
 
