@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from cleancorp.signing import shingle_array
+
 # CI must not turn red on a new random example; locally hypothesis keeps exploring.
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
@@ -33,3 +35,8 @@ def read_tree(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and ".cleancorp" not in p.parts
     }
+
+
+def shingle_hashes(text: str, size: int) -> set[int]:
+    """A text's shingles as a set, to compare two texts in a test."""
+    return set(shingle_array(text, size).tolist())

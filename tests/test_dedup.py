@@ -5,7 +5,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cleancorp.dedup import BandIndex, DedupSettings, NearDuplicates, SharedBands, shared_count
-from cleancorp.signing import shingle_hashes, sign
+from cleancorp.signing import sign
+
+from .conftest import shingle_hashes
 
 WORDS = [
     "government",

@@ -10,9 +10,8 @@ from pathlib import Path
 import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-1252 codec)
 
 from cleancorp import Options, run
-from cleancorp.signing import shingle_hashes
 
-from .conftest import DATA, GOLDEN, RAW, read_tree
+from .conftest import DATA, GOLDEN, RAW, read_tree, shingle_hashes
 
 
 def norm(text: str) -> str:

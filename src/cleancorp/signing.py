@@ -136,11 +136,6 @@ def shingle_array(text: str, size: int) -> np.ndarray:
     return hashes[np.concatenate(([True], hashes[1:] != hashes[:-1]))]
 
 
-def shingle_hashes(text: str, size: int) -> set[int]:
-    """:func:`shingle_array` as a set."""
-    return set(shingle_array(text, size).tolist())
-
-
 SIGNATURE_BATCH = 16_384  # a num_perm x batch matrix is built at a time: keep it a few MB
 # MurmurHash3's 32-bit finalizer, which datasketch's affine32 scheme applies before permuting.
 _FMIX32 = tuple(np.uint32(c) for c in (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16))
