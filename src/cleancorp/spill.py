@@ -5,7 +5,9 @@ them, and the longest version of a story is kept). What only the writers read ag
 packed body, the removed blocks, the metadata) and the shingles go to this file; what stays in
 memory, about 1.8 KB a document, is what the corpus stages read (band and block keys, verdicts)
 and where the rest is. The file is
-anonymous (``tempfile.TemporaryFile``): it disappears when closed, or when the run dies.
+anonymous (``tempfile.TemporaryFile``): it disappears when closed, or when the run dies. Records
+are written a megabyte at a time; one still in the buffer is read from memory (a forked writer
+reads its own copy of the buffer).
 
 >>> with Spill() as spill:
 ...     stored = spill.put(b"hello")
@@ -25,19 +27,42 @@ class Spill:
     def __init__(self, folder: Path | None = None) -> None:
         self._file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 - closed by close()
         self._fd = self._file.fileno()
-        self._end = 0
+        self._written = 0  # bytes in the file
+        # Bytes put since, written a buffer at a time: a run puts four records a document, and a
+        # system call for each took a second of the run's process's 3.4-3.9 s of CPU while the
+        # workers cleaned 20,000 documents.
+        self._pending = bytearray()
 
     def put(self, data: bytes) -> Stored:
         if len(data) >> _LENGTH_BITS:
             raise ValueError(f"{len(data)} bytes do not fit one record of the spill file (at most 1 TiB)")
-        offset = self._end
-        written = 0
-        while written < len(data):  # pwrite may write less than asked
-            written += os.pwrite(self._fd, data[written:], offset + written)
-        self._end += len(data)
+        offset = self._written + len(self._pending)
+        if len(data) >= WRITE_BUFFER_BYTES:  # not copied into the buffer first
+            self.flush()
+            self._write(data)
+        else:
+            self._pending += data
+            if len(self._pending) >= WRITE_BUFFER_BYTES:
+                self.flush()
         return Stored(self, offset << _LENGTH_BITS | len(data))
 
+    def flush(self) -> None:
+        """Write the buffered records to the file."""
+        if self._pending:
+            self._write(self._pending)
+            self._pending = bytearray()
+
+    def _write(self, data: bytes | bytearray) -> None:
+        view = memoryview(data)
+        written = 0
+        while written < len(view):  # pwrite may write less than asked
+            written += os.pwrite(self._fd, view[written:], self._written + written)
+        self._written += len(view)
+
     def read(self, offset: int, length: int) -> bytes:
+        if offset >= self._written:  # still in the buffer: a record is never split across the two
+            start = offset - self._written
+            return bytes(self._pending[start : start + length])
         data = os.pread(self._fd, length, offset)
         while len(data) < length:
             data += os.pread(self._fd, length - len(data), offset + len(data))
@@ -52,6 +77,8 @@ class Spill:
     def __exit__(self, *_: object) -> None:
         self.close()
 
+
+WRITE_BUFFER_BYTES = 1 << 20
 
 # Where bytes sit, as one int: the offset in the high bits, the length in the low ones. A run holds
 # a few of these for every document, and two ints took 60 bytes where one takes 32-36.
