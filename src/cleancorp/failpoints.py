@@ -2,9 +2,11 @@
 
 ``CLEANCORP_FAILPOINT=NAME:N`` makes the process kill itself with SIGKILL (no cleanup, no
 ``finally``: as a power cut or the OOM killer would) the N-th time it passes point ``NAME``.
-Unset, a failpoint costs one dictionary lookup. Points: ``cleaned`` (a document is cleaned),
-``renaming`` (an output is written to its temporary name, not yet renamed), ``written`` (a
-document's outputs are in place), ``committed`` (index and manifest committed, report not yet).
+The variable is read once per process (a run's writers pass three points a document, and
+reading the environment each time was 2% of their time): set it before the process starts.
+Points: ``cleaned`` (a document is cleaned), ``renaming`` (an output is written to its temporary
+name, not yet renamed), ``written`` (a document's outputs are in place), ``committed`` (index and
+manifest committed, report not yet).
 """
 
 from __future__ import annotations
@@ -14,14 +16,14 @@ import signal
 from collections import Counter
 
 ENVIRONMENT = "CLEANCORP_FAILPOINT"
+_SPEC = os.environ.get(ENVIRONMENT, "")
 _passed: Counter[str] = Counter()
 
 
 def failpoint(name: str) -> None:
-    spec = os.environ.get(ENVIRONMENT)
-    if not spec:
+    if not _SPEC:
         return
-    target, _, count = spec.partition(":")
+    target, _, count = _SPEC.partition(":")
     if target != name:
         return
     _passed[name] += 1
