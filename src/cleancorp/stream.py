@@ -19,6 +19,7 @@ enough different stories are removed as ``repeated``.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 import json
@@ -154,7 +155,7 @@ def map_ordered(function: Callable[[T], R], items: Iterable[T], jobs: int, windo
         return
     items = itertools.chain(first, items)
     window = window or jobs * 16
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=gc.freeze) as pool:  # as process_all's
         pending: deque[Future[R]] = deque()
         for item in items:
             pending.append(pool.submit(function, item))
