@@ -32,10 +32,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cache
+from importlib.metadata import version
 from itertools import repeat
 from pathlib import Path
 
-import datasketch
 import numpy as np
 
 from .dedup import DedupSettings
@@ -162,7 +162,7 @@ class IndexParams:
     seed: int
     lsh_threshold: float
     scheme: str = "minhash-xxh3-polynomial-letters-low32"  # index keys: the LSH keys' low halves
-    datasketch: str = datasketch.__version__
+    datasketch: str = version("datasketch")  # not imported for this: it imports scipy (0.6 s)
     schema: int = SCHEMA_VERSION
 
     @classmethod

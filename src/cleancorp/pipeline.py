@@ -34,6 +34,7 @@ from .reindex import EarlierRuns
 from .repair import repair, repair_text
 from .repeated import RepeatSettings, make_keys, removal_evidence, remove_repeated
 from .signing import Signed, sign
+from .signing import prepare as prepare_signing
 
 # A run holds about 4.6 KB a document at its peak (keys, verdicts, the corpus stage's buckets) on
 # ~100 MB: 100,000 documents stay near 560 MB.
@@ -170,6 +171,7 @@ def _process_each(items: list[InputFile], options: Options) -> Iterator[Document
         for item in items:
             yield process_input(item, options)
         return
+    prepare_signing(options.dedup)  # once, for the workers to inherit
     # gc.freeze: what a worker inherits from the run's process (modules, tables) lives as long as
     # it does, and its full collections stop walking it (2.5-3x less time in them).
     with ProcessPoolExecutor(max_workers=options.jobs, initializer=gc.freeze) as pool:

@@ -23,13 +23,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import xxhash
-from datasketch import MinHash, MinHashLSH
 
 from .language import NEWS_PUNCTUATION
 from .memo import Remembered
 from .spill import Stored
 
 if TYPE_CHECKING:
+    from datasketch import MinHash
+
     from .dedup import DedupSettings  # not at run time: dedup imports this module
     from .spill import Spill
 
@@ -141,9 +142,21 @@ SIGNATURE_BATCH = 16_384  # a num_perm x batch matrix is built at a time: keep i
 _FMIX32 = tuple(np.uint32(c) for c in (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16))
 
 
+def prepare(settings: DedupSettings) -> None:
+    """Import datasketch and make its permutations and LSH bands for ``settings`` in this process.
+
+    datasketch imports scipy (0.6 s), which a command that signs nothing does not pay. A run
+    prepares before it starts its workers, which inherit all this instead of each making it again.
+    """
+    _template(settings.num_perm, settings.seed)
+    _bands(settings.lsh_threshold, settings.num_perm)
+
+
 @cache
 def _template(num_perm: int, seed: int) -> MinHash:
     """datasketch draws the permutations from ``seed`` for every MinHash: once per process here."""
+    from datasketch import MinHash
+
     template = MinHash(num_perm=num_perm, seed=seed)
     if template.scheme != "affine32":
         raise RuntimeError(f"cleancorp expects datasketch's affine32 MinHash, not {template.scheme!r}")
@@ -156,6 +169,8 @@ def signature(shingles: np.ndarray, settings: DedupSettings) -> MinHash:
     The same values as ``MinHash.update_batch`` with the identity as hash function (a test holds
     them to it), computed on the array directly instead of one Python call per shingle.
     """
+    from datasketch import MinHash
+
     template = _template(settings.num_perm, settings.seed)
     return MinHash(
         settings.num_perm, settings.seed, hashvalues=signature_values(shingles, settings),
@@ -184,6 +199,8 @@ def signature_values(shingles: np.ndarray, settings: DedupSettings, count: int |
 
 @cache
 def _bands(lsh_threshold: float, num_perm: int) -> tuple[int, int]:
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=lsh_threshold, num_perm=num_perm)
     return lsh.b, lsh.r
 

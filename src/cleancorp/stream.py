@@ -37,6 +37,7 @@ from .index import INDEX_NAME, CorpusIndex, IndexParams
 from .pipeline import Options, catalog_for, clean_document, finish_in_worker
 from .reindex import EarlierRuns
 from .repeated import remove_repeated
+from .signing import prepare as prepare_signing
 from .write import STATE_DIR, json_record, sidecar
 
 FORMATS = ("text", "html")
@@ -189,6 +190,7 @@ def clean_records(
     finder = NearDuplicates(options.dedup, earlier)
     catalog = catalog_for(options)
     try:
+        prepare_signing(options.dedup)  # before the workers start, which inherit it
         for result in map_ordered(partial(_clean_item, options=options), records, options.jobs):
             doc = result.doc
             if doc is not None and corpus is not None and doc.status is Status.KEPT:
