@@ -36,12 +36,18 @@ def test_records_read_back_as_put_across_flushes(records, read_every):
         assert [s.offset for s in stored] == [sum(map(len, records[:n])) for n in range(len(records))]
 
 
-def test_small_records_are_written_a_buffer_at_a_time(monkeypatch):
-    writes = []
+@pytest.fixture
+def writes(monkeypatch):
+    """The sizes of the spill file's writes, in order."""
+    sizes: list[int] = []
     real_pwrite = os.pwrite
     monkeypatch.setattr(
-        os, "pwrite", lambda fd, data, offset: writes.append(len(data)) or real_pwrite(fd, data, offset)
+        os, "pwrite", lambda fd, data, offset: sizes.append(len(data)) or real_pwrite(fd, data, offset)
     )
+    return sizes
+
+
+def test_small_records_are_written_a_buffer_at_a_time(writes):
     record = b"x" * 1000
     count = 3 * WRITE_BUFFER_BYTES // len(record)
     with Spill() as spill:
@@ -53,12 +59,7 @@ def test_small_records_are_written_a_buffer_at_a_time(monkeypatch):
         assert stored[-1].read() == record  # now from the file
 
 
-def test_a_record_as_large_as_the_buffer_is_written_without_being_buffered(monkeypatch):
-    writes = []
-    real_pwrite = os.pwrite
-    monkeypatch.setattr(
-        os, "pwrite", lambda fd, data, offset: writes.append(len(data)) or real_pwrite(fd, data, offset)
-    )
+def test_a_record_as_large_as_the_buffer_is_written_without_being_buffered(writes):
     large = bytes(range(256)) * (WRITE_BUFFER_BYTES // 256)
     with Spill() as spill:
         small = spill.put(b"before")
@@ -75,8 +76,10 @@ def test_a_forked_writer_reads_records_still_in_the_buffer():
         reading, writing = os.pipe()
         child = os.fork()
         if child == 0:  # pragma: no cover - the child reports through the pipe
-            os.write(writing, pickle.dumps((in_file.read()[:3], buffered.read())))
-            os._exit(0)
+            try:
+                os.write(writing, pickle.dumps((in_file.read()[:3], buffered.read())))
+            finally:  # never back into pytest in the child
+                os._exit(0)
         os.close(writing)
         with os.fdopen(reading, "rb") as answer:
             assert pickle.loads(answer.read()) == (b"aaa", b"still buffered")

@@ -22,6 +22,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+WRITE_BUFFER_BYTES = 1 << 20  # records are written this much at a time
+
 
 class Spill:
     def __init__(self, folder: Path | None = None) -> None:
@@ -77,8 +79,6 @@ class Spill:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-
-WRITE_BUFFER_BYTES = 1 << 20
 
 # Where bytes sit, as one int: the offset in the high bits, the length in the low ones. A run holds
 # a few of these for every document, and two ints took 60 bytes where one takes 32-36.
