@@ -4,6 +4,7 @@ import re
 
 import ftfy
 import ftfy.bad_codecs
+import ftfy.fixes
 import pytest
 from ftfy.badness import MOJIBAKE_CATEGORIES, is_bad
 from hypothesis import example, given
@@ -46,13 +47,16 @@ def plain_ftfy(text, config=TEXT_CONFIG):
     """ftfy.fix_text as ftfy ships it: with its own is_bad and fixers, not the ones cleancorp
     hands it."""
     handed_is_bad, handed_fixers = ftfy.is_bad, dict(ftfy.FIXERS)
+    handed_lossy = ftfy.fixes.replace_lossy_sequences
     ftfy.is_bad = is_bad
     ftfy.FIXERS.update({name: ftfy.FIXERS[name].__wrapped__ for name in TRANSLATING_FIXERS})
+    ftfy.fixes.replace_lossy_sequences = handed_lossy.__wrapped__
     try:
         return ftfy.fix_text(text, config._replace(explain=False))
     finally:
         ftfy.is_bad = handed_is_bad
         ftfy.FIXERS.update(handed_fixers)
+        ftfy.fixes.replace_lossy_sequences = handed_lossy
 
 
 FIXED_BY_TRANSLATION = sorted(chr(code) for table in TRANSLATING_FIXERS.values() for code in table)
@@ -63,6 +67,19 @@ def test_translating_fixers_skip_only_texts_they_would_leave_alone(text):
     for name in TRANSLATING_FIXERS:
         handed = ftfy.FIXERS[name]
         assert handed is not handed.__wrapped__ and handed(text) == handed.__wrapped__(text)
+
+
+# Bytes that LOSSY_UTF8_RE's alternatives are made of: lead and continuation bytes, 0x1a and "?".
+LOSSY_BYTES = [b"\x1a", b"?", b" ", b"a", b"\x80", b"\xa0", b"\xbf", b"\xc2", b"\xc3", b"\xdf", b"\xe0",
+               b"\xe2", b"\xed", b"\xef", b"\xf0", b"\xf4"]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(LOSSY_BYTES)).map(b"".join) | st.binary())
+@example(b"\xe2\x80\x1a")
+@example(b"\xc3?")
+def test_lossy_sequences_are_skipped_only_where_ftfy_would_replace_nothing(data):
+    handed = ftfy.fixes.replace_lossy_sequences
+    assert handed is not handed.__wrapped__ and handed(data) == handed.__wrapped__(data)
 
 
 def test_ftfy_asks_looks_bad_and_gets_its_own_answers():
