@@ -6,11 +6,12 @@ import ftfy
 import ftfy.bad_codecs
 import ftfy.fixes
 import pytest
-from ftfy.badness import MOJIBAKE_CATEGORIES, is_bad
+from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES, is_bad
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from cleancorp.repair import (
+    BADNESS_REACH,
     EXTRACTED_CONFIG,
     INVISIBLE_CHARACTERS,
     TEXT_CONFIG,
@@ -162,6 +163,23 @@ def test_looks_bad_agrees_with_ftfy_on_every_pair_of_its_characters():
     pairs = [a + b for a in BADNESS_ALPHABET for b in BADNESS_ALPHABET]
     assert len(pairs) > 100_000
     assert [p for p in pairs if looks_bad(p) != is_bad(p)] == []
+
+
+def test_badness_reach_covers_the_longest_match_of_ftfys_regex():
+    longest = re._parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags).getwidth()[1]
+    assert longest - 1 <= BADNESS_REACH
+
+
+def test_looks_bad_agrees_with_ftfy_on_every_pair_of_its_characters_further_in():
+    """The same pairs after a prefix longer than the reach, whose last characters some of ftfy's
+    patterns start with (a letter, a space, punctuation): the regex starts there, not at 0."""
+    texts = ["Plain words, z " + a + b for a in BADNESS_ALPHABET for b in BADNESS_ALPHABET]
+    assert [t for t in texts if looks_bad(t) != is_bad(t)] == []
+
+
+@given(st.text(alphabet=st.sampled_from(BADNESS_ALPHABET), min_size=8))
+def test_looks_bad_agrees_with_ftfy_on_texts_of_its_characters(text):
+    assert looks_bad(text) == is_bad(text)
 
 
 def test_looks_bad_agrees_with_ftfy_on_every_triple_of_representative_characters():
