@@ -311,10 +311,11 @@ def _repair(text: str, extracted: bool) -> tuple[list[str], list[str], list[str]
     # invisible character nor a space run reaches across a line break.
     if invisible:  # neither the e-mail placeholder nor NFC adds or removes one
         fixed = without_invisible(fixed)
-    # Every other space became " " before ftfy, and NFC makes none: unless ftfy changed the text,
-    # a run to collapse holds two spaces or a no-break one, which two plain searches find in a
-    # tenth of the time the substitution takes to find nothing.
-    if repaired or "  " in fixed or "\u00a0" in fixed:
+    # A run to collapse holds two spaces or a space character other than " ". Every other space
+    # became " " before ftfy, and NFC makes none: unless ftfy changed the text, two plain searches
+    # find such a run in a tenth of the time the substitution takes to find nothing, and if it did,
+    # a search for the others in half of it.
+    if "  " in fixed or "\u00a0" in fixed or (repaired and OTHER_SPACES.search(fixed)):
         fixed = SPACES_TO_COLLAPSE.sub(" ", fixed)
     spaced = fixed.split("\n")
     return (
