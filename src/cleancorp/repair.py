@@ -95,16 +95,17 @@ def _maybe_bad(patterns: list[tuple[str, str | None]]) -> re.Pattern[str]:
 MAYBE_BAD = _maybe_bad(MAYBE_BAD_PATTERNS)
 
 
-# The longest match of ftfy's badness regex, less one (a test reads it off the regex): a match
-# cannot start further than this before the character or pair of MAYBE_BAD that it holds.
+# The longest match of ftfy's badness regex, less one (a test reads it off the regex): every match
+# holds a character or pair of MAYBE_BAD, so it cannot start further than this before the first.
 BADNESS_REACH = 6
 
 
 @lru_cache(maxsize=64)
 def looks_bad(segment: str) -> bool:
     """``ftfy.badness.is_bad``, answered without its regex when none of its patterns can match,
-    and with it only from just before the first place one can: ftfy's regex tries its
-    alternatives at every position before (a line with mojibake: 67 -> 17 us a document).
+    and with it only from just before the first place one can, where ftfy's regex tries its
+    alternatives at every position from the start (the lines of a document that get this far:
+    67 -> 17 us).
 
     >>> looks_bad("Zoë wrote “café” in Kraków"), looks_bad("Itâ€™s")
     (False, True)
@@ -311,10 +312,10 @@ def _repair(text: str, extracted: bool) -> tuple[list[str], list[str], list[str]
     # invisible character nor a space run reaches across a line break.
     if invisible:  # neither the e-mail placeholder nor NFC adds or removes one
         fixed = without_invisible(fixed)
-    # A run to collapse holds two spaces or a space character other than " ". Every other space
-    # became " " before ftfy, and NFC makes none: unless ftfy changed the text, two plain searches
-    # find such a run in a tenth of the time the substitution takes to find nothing, and if it did,
-    # a search for the others in half of it.
+    # A run to collapse holds two spaces or a space character other than " ". All of those but the
+    # no-break space became " " before ftfy, and NFC makes none: two plain searches find any run
+    # (a tenth of the substitution's time when there is none), and a text ftfy changed is searched
+    # for the others too (half of it).
     if "  " in fixed or "\u00a0" in fixed or (repaired and OTHER_SPACES.search(fixed)):
         fixed = SPACES_TO_COLLAPSE.sub(" ", fixed)
     spaced = fixed.split("\n")
