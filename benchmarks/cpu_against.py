@@ -41,7 +41,10 @@ def export_source(revision: str, into: Path) -> Path:
     archive_path = into / "src.tar"
     archive_path.write_bytes(archive)
     with tarfile.open(archive_path) as tar:
-        tar.extractall(into, filter="data")
+        if hasattr(tarfile, "data_filter"):  # Python 3.11.4 and later
+            tar.extractall(into, filter="data")
+        else:  # our own repository's archive
+            tar.extractall(into)
     return into / "src"
 
 
