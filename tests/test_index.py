@@ -351,3 +351,16 @@ def test_an_earlier_body_is_read_once_as_the_sorted_shingles_it_is_compared_by(t
             EarlierRuns(index, clean, ONE_JOB.dedup, exclude=set()).shingles_of("0000/f000013-original-19")
             is None
         )
+
+
+def test_a_first_run_does_not_ask_the_empty_index_for_candidates(tmp_path, monkeypatch):
+    from cleancorp.signing import Signed
+
+    asked = []
+    real_index_keys = Signed.index_keys
+    monkeypatch.setattr(Signed, "index_keys", lambda self: asked.append(1) or real_index_keys(self))
+    clean = tmp_path / "clean"
+    first = run(CORPUS / "raw", clean, ONE_JOB)
+    assert first["status"]["duplicate"] and not asked  # nothing was kept before: nothing to look up
+    again = run(CORPUS / "raw", clean, ONE_JOB, force=True)
+    assert asked and again["status"] == first["status"]  # a later run checks what the index kept

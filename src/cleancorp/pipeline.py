@@ -218,7 +218,8 @@ def deduplicate(
             (d.id, d.signed.lsh_keys) for d in kept if d.signed is not None and d.signed.shingles.size
         )
         shared = SharedBands([doc_id for doc_id, _ in signed], [keys for _, keys in signed])
-    finder = NearDuplicates(settings, earlier, verified, verdicts, shared)
+    # An empty index has no candidates: not asking it saves making every body's band pairs.
+    finder = NearDuplicates(settings, earlier if index is not None else None, verified, verdicts, shared)
     for doc in ordered:
         match = finder.check_signed(doc.id, doc.signed)
         if match is None:
