@@ -76,3 +76,22 @@ def test_the_duplicates_of_a_changed_story_and_the_disappeared_inputs_are_found(
     assert plan.rechecked == 1_000 - 1
     assert len(plan.todo) == 2 + plan.rechecked
     assert [item.posix for item in plan.todo] == sorted(item.posix for item in plan.todo)
+
+
+def test_new_inputs_are_planned_without_going_through_the_table_of_seen_ones(tmp_path, monkeypatch):
+    from cleancorp.manifest import SeenInputs
+
+    raw, clean = cleaned_before(tmp_path, 1_000)
+    for number in range(300):  # new ones, among them one that writes what a disappeared input wrote
+        (raw / "f000" / f"new{number}.txt").write_text("y")
+    os.rename(raw / "f000" / "doc7.txt", raw / "f000" / "doc7.html")
+    added = []
+    real_add = SeenInputs.add
+    monkeypatch.setattr(
+        SeenInputs, "add", lambda self, item, *rest: added.append(item.posix) or real_add(self, item, *rest)
+    )
+    plan, _ = planned(raw, clean, prune=True)
+    assert plan.new == 301 and len(plan.todo) == 301
+    assert not any(posix.startswith("f000/new") or posix.endswith(".html") for posix in added)
+    assert len(added) == plan.found - plan.new  # the ones the manifest knows
+    assert plan.gone == [b"f000/doc7.txt"] and plan.gone_still_written == {b"f000/doc7.txt"}
