@@ -189,6 +189,37 @@ class SharedBands:
         found.discard(number)
         return [self._ids[number] for number in sorted(found)]
 
+    def parts(self, count: int) -> dict[str, int]:
+        """A part (0 to ``count`` - 1) for every document, documents linked through shared keys,
+        however many steps apart, in the same one: a pass decides each part on its own, as it
+        would all of them together. Parts are about equal in shared keys (the work of a pass).
+
+        >>> keys = {"a": [1, 2], "b": [2, 3], "c": [4], "d": [4, 5], "e": [6]}
+        >>> bands = SharedBands(list(keys), [np.array(k, dtype=np.uint64) for k in keys.values()])
+        >>> bands.parts(2)
+        {'a': 0, 'b': 0, 'c': 1, 'd': 1, 'e': 0}
+        """
+        from scipy.sparse import coo_matrix  # datasketch's dependency, imported by it already
+        from scipy.sparse.csgraph import connected_components
+
+        documents = len(self._ids)
+        linked = np.flatnonzero(self._keys[1:] == self._keys[:-1])  # neighbours in key order
+        links = coo_matrix(
+            (np.ones(linked.size, dtype=np.int8), (self._owners[linked], self._owners[linked + 1])),
+            shape=(documents, documents),
+        )
+        _, component = connected_components(links, directed=False)
+        weight = np.bincount(
+            component, weights=np.diff(self._bounds) + 1
+        )  # a document's own check counts too
+        loads = [0.0] * count
+        part_of_component = np.zeros(weight.size, dtype=np.int64)
+        for found in np.argsort(-weight, kind="stable").tolist():  # heaviest first, to the lightest part
+            lightest = loads.index(min(loads))
+            part_of_component[found] = lightest
+            loads[lightest] += weight[found]
+        return dict(zip(self._ids, part_of_component[component].tolist(), strict=True))
+
     def having(self, keys: np.ndarray) -> set[str]:
         """The documents with any of these band keys."""
         starts = np.searchsorted(self._keys, keys, side="left")

@@ -26,6 +26,7 @@ from .boilerplate import ZoneSettings, strip_boilerplate
 from .catalog import Catalog, default_catalog, load_catalog
 from .decode import decode
 from .dedup import DedupSettings, Match, NearDuplicates, SharedBands, Verdicts
+from .dedup_parts import check_in_parts
 from .document import Document, PackedBlocks, PackedMetadata, PackedRemovals, Status
 from .extract import ExtractSettings, extract_html
 from .metadata import extract_metadata
@@ -190,6 +191,7 @@ def deduplicate(
     earlier: EarlierRuns | None = None,
     pair_finder: PairFinder | None = None,
     verdicts: Verdicts | None = None,
+    jobs: int = 1,
 ) -> SharedBands | None:
     """Corpus stage: mark near-duplicates; returns the pass's LSH buckets (none when
     ``pair_finder`` found the pairs).
@@ -197,7 +199,8 @@ def deduplicate(
     Documents kept by an earlier run stay kept; among the others the most complete version (the
     longest body) is kept, ties going to the first path. ``pair_finder`` verifies the candidate
     pairs elsewhere; the decisions, made here in the same order, are the same. ``verdicts``:
-    comparisons of an earlier pass, and where this one records its own.
+    comparisons of an earlier pass, and where this one records its own. ``jobs`` > 1: a part of
+    the documents is decided in a forked process (:mod:`cleancorp.dedup_parts`).
     """
     index = earlier.index if earlier and not earlier.empty else None  # empty: nobody was kept before
 
@@ -220,8 +223,13 @@ def deduplicate(
         shared = SharedBands([doc_id for doc_id, _ in signed], [keys for _, keys in signed])
     # An empty index has no candidates: not asking it saves making every body's band pairs.
     finder = NearDuplicates(settings, earlier if index is not None else None, verified, verdicts, shared)
-    for doc in ordered:
-        match = finder.check_signed(doc.id, doc.signed)
+    signed = [(doc.id, doc.signed) for doc in ordered]
+    # A child process cannot use the index's connection: with an index to ask, one process decides.
+    if jobs > 1 and shared is not None and index is None:
+        matches = check_in_parts(finder, signed, shared.parts(2))
+    else:
+        matches = [finder.check_signed(doc_id, body) for doc_id, body in signed]
+    for doc, match in zip(ordered, matches, strict=True):
         if match is None:
             doc.cluster = doc.id
         else:
@@ -246,9 +254,9 @@ def corpus_stage(
     """
     verdicts: Verdicts = {}  # the second pass compares mostly the same pairs
     if not options.repeat.enabled:
-        deduplicate(docs, options.dedup, earlier, pair_finder)
+        deduplicate(docs, options.dedup, earlier, pair_finder, jobs=options.jobs)
         return
-    bands = deduplicate(docs, options.dedup, earlier, pair_finder, verdicts)
+    bands = deduplicate(docs, options.dedup, earlier, pair_finder, verdicts, options.jobs)
     evidence = earlier.index.block_clusters if earlier and not earlier.empty else None
     if not remove_repeated(docs, options.repeat, catalog_for(options), options.kept_categories, evidence):
         return
@@ -259,7 +267,7 @@ def corpus_stage(
         doc.cluster = doc.duplicate_of = doc.similarity = None
         if doc.status is Status.KEPT and not doc.blocks:
             doc.mark_empty()
-    deduplicate(again, options.dedup, earlier, pair_finder, verdicts)
+    deduplicate(again, options.dedup, earlier, pair_finder, verdicts, options.jobs)
 
 
 def _touched_by_changes(docs: list[Document], bands: SharedBands, settings: DedupSettings) -> list[Document]:
