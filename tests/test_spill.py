@@ -84,18 +84,3 @@ def test_a_forked_writer_reads_records_still_in_the_buffer():
         with os.fdopen(reading, "rb") as answer:
             assert pickle.loads(answer.read()) == (b"aaa", b"still buffered")
         os.waitpid(child, 0)
-
-
-def test_records_in_the_file_are_read_through_one_mapping(monkeypatch):
-    maps = []
-    real_map_file = Spill._map_file
-    monkeypatch.setattr(Spill, "_map_file", lambda self: maps.append(self._written) or real_map_file(self))
-    monkeypatch.setattr(os, "pread", None)  # no system call per record
-    with Spill() as spill:
-        records = [bytes([n % 256]) * 1000 for n in range(3 * WRITE_BUFFER_BYTES // 1000)]
-        stored = [spill.put(record) for record in records]
-        spill.flush()
-        assert [s.read() for s in stored] == records and len(maps) == 1
-        later = spill.put(b"y" * WRITE_BUFFER_BYTES)  # written since: mapped again when read
-        assert later.read() == b"y" * WRITE_BUFFER_BYTES and stored[0].read() == records[0]
-        assert len(maps) == 2

@@ -7,7 +7,7 @@ memory, about 1.8 KB a document, is what the corpus stages read (band and block 
 and where the rest is. The file is
 anonymous (``tempfile.TemporaryFile``): it disappears when closed, or when the run dies. Records
 are written a megabyte at a time; one still in the buffer is read from memory (a forked writer
-reads its own copy of the buffer), one in the file through a read-only mapping of it.
+reads its own copy of the buffer).
 
 >>> with Spill() as spill:
 ...     stored = spill.put(b"hello")
@@ -17,7 +17,6 @@ reads its own copy of the buffer), one in the file through a read-only mapping o
 
 from __future__ import annotations
 
-import mmap
 import os
 import tempfile
 from dataclasses import dataclass
@@ -35,10 +34,6 @@ class Spill:
         # system call for each took a second of the run's process's 3.4-3.9 s of CPU while the
         # workers cleaned 20,000 documents.
         self._pending = bytearray()
-        # The file mapped, to its length when last mapped: a read is a copy from the page cache
-        # instead of a system call (the corpus stage and the writers read 400,000 records).
-        self._map: mmap.mmap | None = None
-        self._mapped = 0
 
     def put(self, data: bytes) -> Stored:
         if len(data) >> _LENGTH_BITS:
@@ -70,22 +65,12 @@ class Spill:
         if offset >= self._written:  # still in the buffer: a record is never split across the two
             start = offset - self._written
             return bytes(self._pending[start : start + length])
-        end = offset + length
-        if not length:
-            return b""
-        if end > self._mapped:  # written since the file was mapped (at most once a flush)
-            self._map_file()
-        return self._map[offset:end]  # type: ignore[index]  # mapped now
-
-    def _map_file(self) -> None:
-        if self._map is not None:
-            self._map.close()
-        self._map = mmap.mmap(self._fd, self._written, access=mmap.ACCESS_READ)
-        self._mapped = self._written
+        data = os.pread(self._fd, length, offset)
+        while len(data) < length:
+            data += os.pread(self._fd, length - len(data), offset + len(data))
+        return data
 
     def close(self) -> None:
-        if self._map is not None:
-            self._map.close()
         self._file.close()
 
     def __enter__(self) -> Spill:

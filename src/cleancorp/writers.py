@@ -6,9 +6,8 @@ contiguous share of the documents in id order (so mostly different folders), and
 records the run in the index meanwhile, committing only once every output is in place.
 
 Fork, not spawn: a child sees the documents as they are in memory (the spilled parts are read
-back through a read-only mapping of the file, which forked readers inherit), so nothing is
-pickled. Where fork is not available, or the run is small, the documents are written in this
-process, first.
+back with ``pread``, which forked readers can share), so nothing is pickled. Where fork is not
+available, or the run is small, the documents are written in this process, first.
 
 >>> import tempfile
 >>> from cleancorp.document import Document, Status
