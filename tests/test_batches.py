@@ -127,3 +127,19 @@ def test_pruning_and_progress_span_the_batches(tmp_path, seeds):
     assert shown == [(n, 5) for n in range(1, 6)]
     assert not (clean / f"{gone.stem}.txt").exists() and not (clean / f"{gone.stem}.json").exists()
     assert len(list(clean.glob("*.json"))) == 5
+
+
+def test_held_documents_are_frozen_for_the_collector_until_their_batch_is_written(tmp_path, monkeypatch):
+    frozen_while_held = []
+    real_freeze = gc.freeze
+
+    def freeze():
+        real_freeze()
+        frozen_while_held.append(gc.get_freeze_count())
+
+    monkeypatch.setattr(runner, "FROZEN_EVERY", 10)
+    monkeypatch.setattr(gc, "freeze", freeze)
+    report = run(CORPUS, tmp_path / "clean", Options(jobs=1, batch_size=20))
+    assert report["batches"]["count"] == 3
+    assert len(frozen_while_held) == 4 and min(frozen_while_held) > 0  # two in each full batch
+    assert gc.get_freeze_count() == 0  # all of it back to the collector
