@@ -209,9 +209,8 @@ class SharedBands:
             shape=(documents, documents),
         )
         _, component = connected_components(links, directed=False)
-        weight = np.bincount(
-            component, weights=np.diff(self._bounds) + 1
-        )  # a document's own check counts too
+        # A component's work: its documents' shared keys, and each document's own check.
+        weight = np.bincount(component, weights=np.diff(self._bounds) + 1)
         loads = [0.0] * count
         part_of_component = np.zeros(weight.size, dtype=np.int64)
         for found in np.argsort(-weight, kind="stable").tolist():  # heaviest first, to the lightest part
