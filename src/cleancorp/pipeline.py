@@ -21,12 +21,12 @@ from typing import Any
 
 import numpy as np
 
+from . import dedup_parts
 from ._version import __version__
 from .boilerplate import ZoneSettings, strip_boilerplate
 from .catalog import Catalog, default_catalog, load_catalog
 from .decode import decode
 from .dedup import DedupSettings, Match, NearDuplicates, SharedBands, Verdicts
-from .dedup_parts import check_in_parts
 from .document import Document, PackedBlocks, PackedMetadata, PackedRemovals, Status
 from .extract import ExtractSettings, extract_html
 from .metadata import extract_metadata
@@ -225,8 +225,9 @@ def deduplicate(
     finder = NearDuplicates(settings, earlier if index is not None else None, verified, verdicts, shared)
     signed = [(doc.id, doc.signed) for doc in ordered]
     # A child process cannot use the index's connection: with an index to ask, one process decides.
-    if jobs > 1 and shared is not None and index is None:
-        matches = check_in_parts(finder, signed, shared.parts(2))
+    # A small pass (a cron run's) is not split at all, nor its parts worked out.
+    if jobs > 1 and shared is not None and index is None and len(signed) >= dedup_parts.MIN_DOCUMENTS:
+        matches = dedup_parts.check_in_parts(finder, signed, shared.parts(2))
     else:
         matches = [finder.check_signed(doc_id, body) for doc_id, body in signed]
     for doc, match in zip(ordered, matches, strict=True):
