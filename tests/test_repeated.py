@@ -7,12 +7,14 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 
-from cleancorp.document import Block, Document, PackedBlocks, Status
+from cleancorp.document import Block, Document, PackedBlocks, PackedRemovals, Removal, Status
 from cleancorp.language import block_key
 from cleancorp.pipeline import Options, corpus_stage, process_input
 from cleancorp.read import find_inputs
-from cleancorp.repeated import block_keys, remove_repeated
+from cleancorp.repeated import block_keys, count_clusters, remove_repeated
 from cleancorp.signing import sign
 
 from .conftest import DATA, RAW
@@ -128,3 +130,45 @@ def test_a_changed_body_reaches_the_documents_its_new_signature_shares_keys_with
     assert bands.reach(["a"]) == {"a"}
     touched = _touched_by_changes([changed, same_story, other], bands, settings)
     assert [d.id for d in touched] == ["a", "b"] and changed.signed.key == same_story.signed.key
+
+
+LINES = [f"Line {n} of the page" for n in range(8)]
+pages = st.lists(
+    st.tuples(
+        st.sampled_from(["a", "b", "c", "d", "e"]),  # the story (cluster) of a document
+        st.sampled_from([Status.KEPT, Status.DUPLICATE, Status.EMPTY]),
+        st.lists(st.sampled_from(LINES), max_size=6),
+        st.lists(st.sampled_from(LINES), max_size=2),  # removed blocks that count as evidence
+    ),
+    max_size=12,
+)
+
+
+@given(pages, st.dictionaries(st.sampled_from(LINES), st.sets(st.sampled_from("abxyz"), min_size=1)),
+       st.integers(1, 4))  # fmt: skip
+def test_each_block_counts_the_distinct_stories_it_was_seen_in(pages, earlier_stories, at_least):
+    docs = []
+    for number, (story, status, blocks, removed) in enumerate(pages):
+        doc = Document(id=f"d{number}", source="", status=status, cluster=story)
+        doc.blocks = PackedBlocks([Block(text, "", key=block_key(text)) for text in blocks])
+        doc.removed = PackedRemovals([Removal("navigation", "menu", text) for text in removed],
+                                     evidence=[block_key(text) for text in removed])  # fmt: skip
+        docs.append(doc)
+    earlier = {block_key(text): stories for text, stories in earlier_stories.items()}
+    asked: list[int] = []
+
+    def known(keys):
+        asked.extend(keys)
+        return {key: earlier[key] for key in keys if key in earlier}
+
+    expected: dict[int, set[str]] = {}
+    for story, status, blocks, removed in pages:
+        if status is not Status.EMPTY:
+            for text in blocks + removed:
+                expected.setdefault(block_key(text), set()).add(story)
+    with_earlier = {key: stories | earlier.get(key, set()) for key, stories in expected.items()}
+    assert count_clusters(docs, known, at_least) == {
+        key: len(stories) for key, stories in with_earlier.items() if len(stories) >= at_least
+    }
+    assert sorted(asked) == sorted(expected)  # every block seen, asked about once
+    assert count_clusters(docs) == {key: len(stories) for key, stories in expected.items()}

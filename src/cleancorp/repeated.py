@@ -16,8 +16,12 @@ three different stories is still prose, a footer recurs on every page of its sit
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
+
+import numpy as np
 
 from .catalog import Catalog, default_catalog
 from .document import Block, Document, PackedBlocks, PackedRemovals, Removal, Status
@@ -61,41 +65,62 @@ def removal_evidence(removed: Iterable[Removal]) -> list[int]:
     return [key_of(r) for r in removed if r.category not in NOT_EVIDENCE and r.rule != "repeated"]
 
 
-def evidence_keys(doc: Document) -> list[int]:
-    """The blocks of ``doc`` that count as evidence: its body and what cleaning removed from it."""
+def evidence_keys(doc: Document) -> tuple[Sequence[int], Sequence[int]]:
+    """The blocks of ``doc`` that count as evidence: its body's, and those of what cleaning removed
+    from it (kept apart: a packed document's are two arrays, which extend another at once)."""
     removed = (
         doc.removed.evidence if isinstance(doc.removed, PackedRemovals) else removal_evidence(doc.removed)
     )
-    return [*block_keys(doc.blocks), *removed]
+    return block_keys(doc.blocks), removed
 
 
-Stories = str | set[str]  # the one cluster a block was seen in (most blocks), or several
+def count_clusters(
+    docs: Iterable[Document],
+    earlier: Callable[[Iterable[int]], Mapping[int, set[str]]] | None = None,
+    at_least: int = 1,
+) -> dict[int, int]:
+    """In how many clusters (stories) each block was seen, for the blocks seen in ``at_least``:
+    this run's kept and duplicate documents, and the stories ``earlier`` gives for their blocks.
 
+    A run sees about a million (block, story) pairs: numpy sorts them and counts each block's
+    distinct stories, where a dict entry per block took a Python call per pair.
 
-def count_clusters(docs: Iterable[Document]) -> dict[int, Stories]:
-    """For every block seen: the clusters (stories) it appears in.
-
-    A block seen in one story (nearly all of them) costs a dict entry, not a set: this map
-    holds every block of the run.
+    >>> docs = [Document(id=i, source="", cluster=c, blocks=[Block(t, "") for t in ts])
+    ...         for i, c, ts in (("a", "a", ["Menu", "One"]), ("b", "a", ["Menu"]), ("c", "c", ["Menu"]))]
+    >>> count_clusters(docs) == {block_key("Menu"): 2, block_key("One"): 1}
+    True
+    >>> count_clusters(docs, lambda keys: {block_key("One"): {"x", "a"}}, at_least=2) == {
+    ...     block_key("Menu"): 2, block_key("One"): 2}
+    True
     """
-    clusters: dict[int, Stories] = {}
+    keys, story_of_key, stories = array("Q"), array("q"), list[str]()
+    numbers: dict[str, int] = {}
     for doc in docs:
         if doc.status in (Status.KEPT, Status.DUPLICATE) and doc.cluster:
-            for key in evidence_keys(doc):
-                _add(clusters, key, doc.cluster)
-    return clusters
-
-
-def _add(clusters: dict[int, Stories], key: int, cluster: str) -> None:
-    seen = clusters.setdefault(key, cluster)
-    if isinstance(seen, set):
-        seen.add(cluster)
-    elif seen != cluster:
-        clusters[key] = {seen, cluster}
-
-
-def _count(stories: Stories | None) -> int:
-    return 0 if stories is None else 1 if isinstance(stories, str) else len(stories)
+            number = numbers.setdefault(doc.cluster, len(stories))
+            if number == len(stories):
+                stories.append(doc.cluster)
+            before = len(keys)
+            for part in evidence_keys(doc):
+                keys.extend(part)
+            story_of_key.extend(repeat(number, len(keys) - before))
+    seen, story = np.frombuffer(keys, dtype=np.uint64), np.frombuffer(story_of_key, dtype=np.int64)
+    order = np.lexsort((story, seen))
+    seen, story = seen[order], story[order]
+    distinct = np.ones(len(seen), dtype=bool)  # each (block, story) pair once
+    distinct[1:] = (seen[1:] != seen[:-1]) | (story[1:] != story[:-1])
+    seen, story = seen[distinct], story[distinct]
+    blocks, starts, counts = np.unique(seen, return_index=True, return_counts=True)
+    enough = counts >= at_least
+    found = dict(zip(blocks[enough].tolist(), counts[enough].tolist(), strict=True))
+    if earlier is not None:
+        for key, known in earlier(blocks.tolist()).items():
+            place = int(np.searchsorted(blocks, np.uint64(key)))  # not a float: 2**63 - 1 would round up
+            here = {stories[n] for n in story[starts[place] : starts[place] + counts[place]].tolist()}
+            count = len(here | known)
+            if count >= at_least:
+                found[key] = count
+    return found
 
 
 def _category(text: str, catalog: Catalog) -> str:
@@ -120,19 +145,16 @@ def remove_repeated(
     if not settings.enabled:
         return 0
     catalog = catalog or default_catalog()
-    clusters = count_clusters(docs)
-    if earlier is not None:
-        for key, stories in earlier(list(clusters)).items():
-            for story in stories:
-                _add(clusters, key, story)
     fewest = min(settings.min_clusters, settings.long_min_clusters)
+    recurring = count_clusters(docs, earlier, at_least=fewest)  # a block seen in fewer always stays
     removed = 0
     for doc in docs:
         if doc.status not in (Status.KEPT, Status.DUPLICATE):
             continue
-        counts = [_count(clusters.get(key)) for key in block_keys(doc.blocks)]
-        if max(counts, default=0) < fewest:
+        keys = block_keys(doc.blocks)
+        if recurring.keys().isdisjoint(keys):
             continue  # nothing here recurs enough: the blocks need not be read
+        counts = [recurring.get(key, 0) for key in keys]
         kept: list[Block] = []
         repeated: list[Removal] = []
         for block, count in zip(doc.blocks, counts, strict=True):
