@@ -79,8 +79,9 @@ def count_clusters(
     earlier: Callable[[Iterable[int]], Mapping[int, set[str]]] | None = None,
     at_least: int = 1,
 ) -> dict[int, int]:
-    """In how many clusters (stories) each block was seen, for the blocks seen in ``at_least``:
-    this run's kept and duplicate documents, and the stories ``earlier`` gives for their blocks.
+    """In how many clusters (stories) each block was seen, for the blocks seen in at least
+    ``at_least``: in this run's kept and duplicate documents, and in the stories ``earlier`` gives
+    for their blocks.
 
     A run sees about a million (block, story) pairs: numpy sorts them and counts each block's
     distinct stories, where a dict entry per block took a Python call per pair.
@@ -110,7 +111,10 @@ def count_clusters(
     distinct = np.ones(len(seen), dtype=bool)  # each (block, story) pair once
     distinct[1:] = (seen[1:] != seen[:-1]) | (story[1:] != story[:-1])
     seen, story = seen[distinct], story[distinct]
-    blocks, starts, counts = np.unique(seen, return_index=True, return_counts=True)
+    first = np.ones(len(seen), dtype=bool)  # sorted already: where each block's run of stories starts
+    first[1:] = seen[1:] != seen[:-1]
+    starts = np.flatnonzero(first)
+    blocks, counts = seen[starts], np.diff(np.r_[starts, len(seen)])
     enough = counts >= at_least
     found = dict(zip(blocks[enough].tolist(), counts[enough].tolist(), strict=True))
     if earlier is not None:
