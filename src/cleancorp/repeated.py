@@ -16,15 +16,14 @@ three different stories is still prose, a footer recurs on every page of its sit
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
 
 import numpy as np
 
 from .catalog import Catalog, default_catalog
 from .document import Block, Document, PackedBlocks, PackedRemovals, Removal, Status
+from .index import Sightings
 from .language import block_key
 
 
@@ -94,18 +93,14 @@ def count_clusters(
     ...     block_key("Menu"): 2, block_key("One"): 2}
     True
     """
-    keys, story_of_key, stories = array("Q"), array("q"), list[str]()
-    numbers: dict[str, int] = {}
+    sightings = Sightings()
     for doc in docs:
         if doc.status in (Status.KEPT, Status.DUPLICATE) and doc.cluster:
-            number = numbers.setdefault(doc.cluster, len(stories))
-            if number == len(stories):
-                stories.append(doc.cluster)
-            before = len(keys)
             for part in evidence_keys(doc):
-                keys.extend(part)
-            story_of_key.extend(repeat(number, len(keys) - before))
-    seen, story = np.frombuffer(keys, dtype=np.uint64), np.frombuffer(story_of_key, dtype=np.int64)
+                sightings.add(part, doc.cluster)
+    seen = np.frombuffer(sightings.keys, dtype=np.uint64)
+    story = np.frombuffer(sightings.story_of_key, dtype=np.int64)
+    stories = sightings.stories
     order = np.lexsort((story, seen))
     seen, story = seen[order], story[order]
     distinct = np.ones(len(seen), dtype=bool)  # each (block, story) pair once
