@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import xxhash
 
-from .language import NEWS_PUNCTUATION
 from .memo import Remembered
 from .spill import Stored
 
@@ -39,18 +38,16 @@ TOKEN = re.compile(r"[^\W\d_]+")
 # ASCII letters lowered, every other ASCII byte a space; bytes of other characters kept as they are.
 _ASCII_LETTERS = bytes(code | 0x20 if chr(code).isalpha() else 32 for code in range(128))
 _ASCII_LETTERS += bytes(range(128, 256))
-# Bytes of other characters in more than one of this many: many words to fold, taken word by word.
-FEW_OTHER_BYTES = 200
 
 
 def letter_runs(text: str) -> list[bytes]:
     """``TOKEN.findall(text.casefold())``, encoded: the words shingles are made of.
 
     Most of a news text is ASCII, where bytes.translate and split do the work of the Unicode
-    regular expression many times faster; only words with other characters are case-folded and
-    split by it, or taken whole when they are all letters. The two agree because casefolding is
-    character by character and the ASCII characters around such a word are not letters either
-    way.
+    regular expression many times faster. The few other characters of a text (accented letters,
+    curly quotes, Cyrillic) are gathered by numpy and looked at once each: case folding, which
+    is character by character, is applied to the whole text only if one of them changes, and
+    each that is not a letter of a word becomes a space. Only then is the text split.
 
     >>> letter_runs("Straße, DON’T 2019 x_y")
     [b'strasse', b'don', b't', b'x', b'y']
@@ -59,44 +56,26 @@ def letter_runs(text: str) -> list[bytes]:
     """
     if text.isascii():
         return text.encode("ascii").translate(_ASCII_LETTERS).split()
-    mapped = NEWS_PUNCTUATION.sub(b" ", text.encode("utf-8", "surrogatepass")).translate(_ASCII_LETTERS)
-    if mapped.isascii():
-        return mapped.split()
-    # Only spaces separate words now. numpy finds the bytes of other characters in a tenth of a
-    # regular expression's time: in English news, a few names, whose words are folded one by
-    # one while the ASCII stretches between them are split; in French or Russian, many words,
-    # and a pass over every word costs less than either (a Russian body: 220-330 us, against
-    # 350-620 us for the regular expression over all of it).
-    others = np.flatnonzero(np.frombuffer(mapped, np.uint8) >= 0x80)
-    words: list[bytes] = []
-    if len(others) * FEW_OTHER_BYTES > len(mapped):
-        for word in mapped.split():
-            if word.isascii():
-                words.append(word)
-            else:
-                words += _folded_words(word)
-        return words
-    start = 0
-    for position in others.tolist():
-        if position < start:  # in the word just folded
-            continue
-        first = mapped.rfind(b" ", 0, position) + 1
-        end = mapped.find(b" ", position)
-        end = len(mapped) if end < 0 else end
-        words += mapped[start:first].split()
-        words += _folded_words(mapped[first:end])
-        start = end
-    words += mapped[start:].split()
-    return words
+    mapped = text.encode("utf-8", "surrogatepass").translate(_ASCII_LETTERS)
+    codes = np.frombuffer(mapped, np.uint8)
+    others = codes[codes >= 0x80].tobytes().decode("utf-8", "surrogatepass")
+    folded = others.casefold()
+    separators = [char for char in set(folded) if not _is_letter(char)]
+    if folded == others:
+        if not separators:
+            return mapped.split()
+        spaced = mapped.decode("utf-8", "surrogatepass")
+    else:  # ASCII letters are lowered already; folding a character can make ASCII letters only
+        spaced = mapped.decode("utf-8", "surrogatepass").casefold()
+    for char in separators:
+        spaced = spaced.replace(char, " ")
+    return spaced.encode("utf-8", "surrogatepass").split()
 
 
-def _folded_words(word: bytes) -> list[bytes]:
-    """The letter runs of one word holding other characters: itself case-folded if that is all
-    letters (every letter is a word character and none a digit), else the regular expression's."""
-    folded = word.decode("utf-8", "surrogatepass").casefold()
-    if folded.isalpha():
-        return [folded.encode("utf-8", "surrogatepass")]
-    return [part.encode("utf-8", "surrogatepass") for part in TOKEN.findall(folded)]
+@cache
+def _is_letter(char: str) -> bool:
+    """Whether ``char`` is part of a word to :data:`TOKEN` (Unicode letters and numbers but digits)."""
+    return TOKEN.fullmatch(char) is not None
 
 
 # The base of the polynomial that chains a shingle's word hashes (odd: multiplying by it
