@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,9 @@ def read_tree(folder: Path) -> dict[str, bytes]:
 def shingle_hashes(text: str, size: int) -> set[int]:
     """A text's shingles as a set, to compare two texts in a test."""
     return set(shingle_array(text, size).tolist())
+
+
+def every_character_in_runs(size=64):
+    """Every code point, ``size`` at a time between two words: each is a word's part or splits it."""
+    for start in range(0, sys.maxunicode + 1, size):
+        yield "Ab" + "".join(map(chr, range(start, min(start + size, sys.maxunicode + 1)))) + "cD x"

@@ -11,6 +11,8 @@ from cleancorp import clean_text
 from cleancorp.language import WORD, comparison_key, stoplist_for, words_of
 from cleancorp.repair import repair_text
 
+from .conftest import every_character_in_runs
+
 SENTENCES = st.sampled_from(
     [
         "The council voted on Monday to approve the plan for the new bridge across the river.",
@@ -81,8 +83,14 @@ NEWS_PIECES = st.sampled_from(
 
 @given(st.text(alphabet=st.characters(max_codepoint=127)) | st.text() | st.lists(NEWS_PIECES).map("".join))
 def test_words_of_finds_the_words_the_word_pattern_finds(text):
-    """The shortcuts of words_of (ASCII, news punctuation) split exactly where ``\\w+`` does."""
+    """The shortcuts of words_of (ASCII, other characters that are no word characters) split
+    exactly where ``\\w+`` does."""
     assert words_of(text) == WORD.findall(text.lower())
+
+
+def test_words_of_agrees_with_the_word_pattern_on_every_character():
+    for text in every_character_in_runs():
+        assert words_of(text) == WORD.findall(text.lower()), text
 
 
 SPACED_TEXT = st.lists(

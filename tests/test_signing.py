@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from cleancorp.dedup import DedupSettings
 from cleancorp.signing import SHINGLE_BASE, TOKEN, _template, letter_runs, shingle_array, sign, signature
 
-from .conftest import DATA
+from .conftest import DATA, every_character_in_runs
 
 # ASCII and news punctuation, letters whose case folding is special (Kelvin sign, dotted I, sharp s,
 # final sigma, titlecase digraph, ligature, fullwidth), other scripts, a combining mark, numbers
@@ -58,6 +58,11 @@ MOSTLY_RUSSIAN = st.lists(st.sampled_from(["Слово ", "ГОРОД, ", "ёж 
 def test_same_words_and_shingles_as_the_plain_way(text, size):
     assert letter_runs(text) == plain_letter_runs(text)
     assert shingle_array(text, size).tolist() == plain_shingles(text, size)
+
+
+def test_same_words_as_the_plain_way_on_every_character():
+    for text in every_character_in_runs():
+        assert letter_runs(text) == plain_letter_runs(text), text
 
 
 def real_texts():

@@ -144,12 +144,17 @@ _ASCII_WORD_BYTES = bytes(code if chr(code).isalnum() or code == ord("_") else 3
 _ASCII_WORD_BYTES += bytes(range(128, 256))
 
 
-# Most of what is not ASCII in English news, and never part of a word: ’“”‘—–… and the no-break space.
-NEWS_PUNCTUATION = re.compile(b"|".join(re.escape(mark.encode()) for mark in "’“”‘—–…\u00a0"))
+# Characters outside ASCII that are no word characters (\w): the ASCII range is tested first, as
+# nearly every character of a news paragraph is in it.
+OTHER_NON_WORD_CHAR = re.compile(r"[^\x00-\x7f\w]")
 
 
 def words_of(text: str) -> list[str]:
     """Lowercased words (runs of word characters), the unit of every ratio here.
+
+    Splitting after bytes.translate made every ASCII character that is no word character a space
+    gives ``WORD.findall``'s words at a third of its cost; the other characters that are no word
+    characters (curly quotes, dashes, the no-break space) are made spaces first.
 
     >>> words_of("Don't stop_now: 3.5%"), words_of("Ça va, “Zoë”—naïve_ok?")
     (['don', 't', 'stop_now', '3', '5'], ['ça', 'va', 'zoë', 'naïve_ok'])
@@ -157,20 +162,13 @@ def words_of(text: str) -> list[str]:
     lowered = text.lower()
     if lowered.isascii():
         return lowered.encode().translate(_ASCII_WORD_BYTES).decode().split()
-    # The same, with news punctuation made a space first; only a word that still holds a
-    # character other than a word character is split by the regular expression (a paragraph of
-    # German or Russian: 30% less time than the expression over all of it).
-    mapped = NEWS_PUNCTUATION.sub(b" ", lowered.encode("utf-8", "surrogatepass")).translate(_ASCII_WORD_BYTES)
-    words = mapped.decode("utf-8", "surrogatepass").split()
-    if mapped.isascii():
-        return words
-    found: list[str] = []
-    for word in words:
-        if word.isascii() or word.isalnum():  # one word: only word characters
-            found.append(word)
-        else:
-            found += WORD.findall(word)
-    return found
+    spaced = OTHER_NON_WORD_CHAR.sub(" ", lowered)
+    return (
+        spaced.encode("utf-8", "surrogatepass")
+        .translate(_ASCII_WORD_BYTES)
+        .decode("utf-8", "surrogatepass")
+        .split()
+    )
 
 
 def stopword_ratio(text: str | list[str], stoplist: frozenset[str]) -> float:
