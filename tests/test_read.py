@@ -2,6 +2,7 @@ import gzip
 import os
 import queue
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given
@@ -81,14 +82,17 @@ def test_size_limit(tmp_path):
     assert doc.failed and "--max-bytes" in doc.error
 
 
-@pytest.mark.parametrize("size", [0, 3, 4999, 5000, 70_000])
+@pytest.mark.parametrize("size", [0, 3, 4999, 5000, 70_000, 76_800])  # 76,800: its size
 def test_a_file_is_read_to_its_end_whatever_size_it_had(tmp_path, size):
-    """The size from fstat is a first guess: a file that grew since is read to its end."""
+    """The size from fstat is a first guess: a file that grew since is read to its end, and one
+    of that size is read in one call."""
     data = bytes(range(256)) * 300
     path = make(tmp_path, "growing.txt", data)
     descriptor = os.open(path, os.O_RDONLY)
     try:
-        assert cleancorp.read._read_all(descriptor, size, len(data) + 1) == data
+        with patch.object(cleancorp.read.os, "read", wraps=os.read) as reads:
+            assert cleancorp.read._read_all(descriptor, size, len(data) + 1) == data
+        assert (reads.call_count == 1) == (size == len(data))  # else one more read finds the end
         os.lseek(descriptor, 0, os.SEEK_SET)
         assert cleancorp.read._read_all(descriptor, size, 1001) == data[:1001]  # the limit, then stop
     finally:
