@@ -115,6 +115,7 @@ class SeenInputs:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
         self._rows: list[tuple[bytes, int | None, str | None, bytes | None]] = []
+        self.skipped_duplicates = 0
 
     def add(self, item: InputFile, state: int | None = None, duplicate_of: str | None = None) -> None:
         """An input (``state``: 0 if it is skipped as untouched, its new mtime if it is skipped
@@ -122,6 +123,7 @@ class SeenInputs:
         may have to be checked again)."""
         # A path as bytes: a file name need not be UTF-8, and SQLite's text must be.
         path = os.fsencode(item) if duplicate_of else None
+        self.skipped_duplicates += duplicate_of is not None
         self._rows.append((item.key, state, duplicate_of, path))
         if len(self._rows) >= self.BUFFER:
             self._flush()
@@ -244,17 +246,19 @@ def make_plan(
             _plan_chunk(chunk, entries, seen, plan, options, clean, force)
         plan.gone = seen.gone()
         plan.gone_still_written = seen.written_by_others(plan.gone, plan.todo)
-        # Duplicates matched against a kept document that is cleaned again (or pruned) are checked again.
-        redone = {item.id for item in plan.todo}
-        if prune:
-            redone |= {input_id(os.fsdecode(key)) for key in plan.gone}
-        for item, state in seen.duplicates_of(redone):
-            plan.todo.append(item)
-            plan.rechecked += 1
-            if state:
-                plan.moved.remove((item.key, state))
-            else:
-                plan.unchanged -= 1
+        # Duplicates matched against a kept document that is cleaned again (or pruned) are checked
+        # again. A first run skips none: the ids of all it cleans (0.2 s for 80,000) are not needed.
+        if seen.skipped_duplicates:
+            redone = {item.id for item in plan.todo}
+            if prune:
+                redone |= {input_id(os.fsdecode(key)) for key in plan.gone}
+            for item, state in seen.duplicates_of(redone):
+                plan.todo.append(item)
+                plan.rechecked += 1
+                if state:
+                    plan.moved.remove((item.key, state))
+                else:
+                    plan.unchanged -= 1
     plan.moved.sort()
     plan.todo.sort(key=lambda item: item.posix)
     return plan
