@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,7 @@ def shingle_hashes(text: str, size: int) -> set[int]:
     return set(shingle_array(text, size).tolist())
 
 
-def every_character_in_runs(size=64):
+def every_character_in_runs(size: int = 64) -> Iterator[str]:
     """Every code point, ``size`` at a time between two words: each is a word's part or splits it."""
     for start in range(0, sys.maxunicode + 1, size):
         yield "Ab" + "".join(map(chr, range(start, min(start + size, sys.maxunicode + 1)))) + "cD x"

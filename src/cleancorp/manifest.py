@@ -122,8 +122,10 @@ class SeenInputs:
         with the same bytes; ``duplicate_of``: the story a skipped duplicate was matched to, which
         may have to be checked again)."""
         # A path as bytes: a file name need not be UTF-8, and SQLite's text must be.
-        path = os.fsencode(item) if duplicate_of else None
-        self.skipped_duplicates += duplicate_of is not None
+        path = None
+        if duplicate_of:
+            path = os.fsencode(item)
+            self.skipped_duplicates += 1  # make_plan checks them again only if there are any
         self._rows.append((item.key, state, duplicate_of, path))
         if len(self._rows) >= self.BUFFER:
             self._flush()

@@ -252,7 +252,7 @@ def _read_all(descriptor: int, size: int, limit: int) -> bytes:
     """
     chunks = [os.read(descriptor, min(size + 1, limit))]
     total = len(chunks[0])
-    if total == size < limit:
+    if total == size and size < limit:
         return chunks[0]
     while chunks[-1] and total < limit:
         chunks.append(os.read(descriptor, min(max(size, 1 << 16), limit - total)))

@@ -65,7 +65,7 @@ def letter_runs(text: str) -> list[bytes]:
         if not separators:
             return mapped.split()
         spaced = mapped.decode("utf-8", "surrogatepass")
-    else:  # ASCII letters are lowered already; folding a character can make ASCII letters only
+    else:  # the ASCII letters are lowered already, and folding makes no other ASCII character
         spaced = mapped.decode("utf-8", "surrogatepass").casefold()
     for char in separators:
         spaced = spaced.replace(char, " ")
