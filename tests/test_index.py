@@ -364,3 +364,30 @@ def test_a_first_run_does_not_ask_the_empty_index_for_candidates(tmp_path, monke
     assert first["status"]["duplicate"] and not asked  # nothing was kept before: nothing to look up
     again = run(CORPUS / "raw", clean, ONE_JOB, force=True)
     assert asked and again["status"] == first["status"]  # a later run checks what the index kept
+
+
+def test_only_a_run_over_a_kept_corpus_lists_the_ids_it_replaces(tmp_path, monkeypatch):
+    from cleancorp import runner
+
+    excluded: list[set[str]] = []
+
+    class Recorded(runner.EarlierRuns):
+        def __init__(self, index, clean, settings, exclude):
+            excluded.append(set(exclude))
+            super().__init__(index, clean, settings, exclude)
+
+    monkeypatch.setattr(runner, "EarlierRuns", Recorded)
+    clean = tmp_path / "clean"
+    run(CORPUS / "raw", clean, ONE_JOB)
+    assert excluded == [set()]  # an empty index has no entry to replace: no id was made for it
+    report = run(CORPUS / "raw", clean, ONE_JOB, force=True)
+    assert len(excluded[1]) == report["documents"] > 0  # every one re-cleaned replaces its entry
+
+
+def test_is_empty_reads_one_row(tmp_path):
+    index = CorpusIndex.open(tmp_path, IndexParams.of(DedupSettings()))
+    assert index.is_empty()
+    index.add_documents([("a", 100, [(0, 1)])])
+    assert not index.is_empty() and len(index) == 1
+    index.forget(["a"])
+    assert index.is_empty()

@@ -264,6 +264,10 @@ class CorpusIndex:
     def __len__(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM docs").fetchone()[0])
 
+    def is_empty(self) -> bool:
+        """Whether no document is kept (a first run): one row read, where ``len`` counts them all."""
+        return self.db.execute("SELECT 1 FROM docs LIMIT 1").fetchone() is None
+
     def candidates(self, band_keys: Iterable[tuple[int, int]]) -> list[str]:
         """Ids of kept documents sharing at least one band key, sorted (one statement: a
         UNION of indexed lookups, three times faster than a query per band)."""
@@ -285,7 +289,7 @@ class CorpusIndex:
         if not entries:
             return
         with self.transaction():
-            if len(self):  # else there is nothing to replace (a first run)
+            if not self.is_empty():  # else there is nothing to replace (a first run)
                 for doc_id in sorted(self._numbers({doc_id for doc_id, _, _ in entries})):
                     self._forget(doc_id)  # only those the index has: most are new
             # Numbered here, not by SQLite one insert at a time: the rows go in with one statement.
@@ -316,7 +320,7 @@ class CorpusIndex:
 
     def forget(self, doc_ids: Iterable[str]) -> None:
         """Drop documents that are no longer kept (re-cleaned into a duplicate, or removed)."""
-        if not len(self):  # a first run: nobody to forget
+        if self.is_empty():  # a first run: nobody to forget
             return
         with self.transaction():
             for doc_id in doc_ids:

@@ -24,7 +24,7 @@ class EarlierRuns:
 
     def __init__(self, index: CorpusIndex, clean: Path, settings: DedupSettings, exclude: set[str]) -> None:
         self.index, self.clean, self.settings, self.exclude = index, clean, settings, exclude
-        self.empty = len(index) == 0  # a first run: nothing to look up (the index is not changed
+        self.empty = index.is_empty()  # a first run: nothing to look up (the index is not changed
         # before the run's decisions are made)
         # A story kept earlier is the candidate of each of its reprints, in both dedup passes.
         self._shingles: Remembered[str, np.ndarray | None] = Remembered(EARLIER_BODIES_REMEMBERED)

@@ -219,7 +219,10 @@ def run(
                     if first and prune:
                         pruned = _prune(clean, plan)
                     # This batch's ids and later ones' are cleaned again: their index entries are replaced.
-                    redone = {item.id for item in plan.todo[start:]} | set(pruned)
+                    # An empty index has none to replace (making 80,000 ids took 0.17 s).
+                    redone = (
+                        set() if index.is_empty() else {item.id for item in plan.todo[start:]} | set(pruned)
+                    )
                     earlier = EarlierRuns(index, clean, options.dedup, redone)
                     corpus_stage(docs, options, earlier, executor.pairs if executor else None)
                     if last:
