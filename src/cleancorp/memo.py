@@ -30,7 +30,12 @@ class Remembered(dict[K, V], Generic[K, V]):
         """The answer for ``key``, computed (and remembered) if it is not known."""
         known = self.get(key, _MISSING)
         if known is _MISSING:
-            if len(self) >= self.size:
-                self.clear()
-            known = self[key] = compute()
+            return self.remember(key, compute())
         return known  # type: ignore[return-value]
+
+    def remember(self, key: K, value: V) -> V:
+        """Remember ``value`` for ``key`` (forgetting everything first if full), and return it."""
+        if len(self) >= self.size:
+            self.clear()
+        self[key] = value
+        return value

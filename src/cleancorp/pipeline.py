@@ -14,7 +14,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from .decode import decode
 from .dedup import DedupSettings, Match, NearDuplicates, SharedBands, Verdicts
 from .document import Document, PackedBlocks, PackedMetadata, PackedRemovals, Status
 from .extract import ExtractSettings, extract_html
+from .memo import Remembered
 from .metadata import extract_metadata
 from .read import DEFAULT_MAX_BYTES, InputFile, Prefetch, read_document
 from .reindex import EarlierRuns
@@ -141,6 +142,37 @@ def process_input(item: InputFile, options: Options) -> Document:
     return finish_in_worker(clean_document(read_document(item, options.max_bytes), options), options)
 
 
+# Copies of one file come together (a story saved twice by one scrape): a worker remembers its
+# last inputs' results by their bytes, and gives a copy the same result under its own name.
+RECENT_RESULTS = 256
+
+
+@dataclass(frozen=True, slots=True)
+class _Result:
+    options: Options
+    doc: Document  # finished: only ever pickled to the run's process again, never changed
+
+
+_RECENT: Remembered[tuple[str, str, bool], _Result] = Remembered(RECENT_RESULTS)
+
+
+def process_input_in_worker(item: InputFile, options: Options) -> Document:
+    """:func:`process_input` in a worker process: an input whose bytes, format and compression are
+    those of one of the worker's recent inputs is not cleaned again; its result is that one's,
+    under its own id, source and time. Only for results pickled to another process, as the two
+    documents share their parts.
+    """
+    doc = read_document(item, options.max_bytes)
+    if doc.failed:
+        return finish_in_worker(clean_document(doc, options), options)
+    key = (doc.source_sha256, doc.format, item._path.endswith(".gz"))
+    known = _RECENT.get(key)
+    if known is not None and known.options == options:
+        return replace(known.doc, id=doc.id, source=doc.source, source_mtime_ns=doc.source_mtime_ns)
+    doc = finish_in_worker(clean_document(doc, options), options)
+    return _RECENT.remember(key, _Result(options, doc)).doc
+
+
 def finish_in_worker(doc: Document, options: Options) -> Document:
     """Sign a cleaned document's body, name its blocks, and drop what the corpus stages never read."""
     if doc.status is Status.KEPT:
@@ -177,7 +209,7 @@ def _process_each(items: list[InputFile], options: Options) -> Iterator[Document
     # it does, and its full collections stop walking it (2.5-3x less time in them).
     with ProcessPoolExecutor(max_workers=options.jobs, initializer=gc.freeze) as pool:
         chunk = max(1, min(64, len(items) // (options.jobs * 8)))
-        yield from pool.map(process_input, items, [options] * len(items), chunksize=chunk)
+        yield from pool.map(process_input_in_worker, items, [options] * len(items), chunksize=chunk)
 
 
 # Finds every verified near-duplicate pair among signed documents elsewhere (a Dask cluster):
