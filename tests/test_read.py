@@ -207,9 +207,44 @@ def test_prefetch_of_a_fifo_a_folder_or_a_missing_file_neither_blocks_nor_fails(
     items = [InputFile(tmp_path / name, Path(name)) for name in names]
     asked: queue.Queue[str] = queue.Queue()
 
-    def advise_and_tell(path: str) -> None:
-        advise_will_read(path)  # returns, whatever the file
+    cached: dict[str, bool] = {}
+
+    def advise_and_tell(path: str) -> bool:
+        cached[path] = advise_will_read(path)  # returns, whatever the file
         asked.put(path)
+        return cached[path]
 
     with Prefetch(items, advise=advise_and_tell):
         assert [asked.get(timeout=10) for _ in names] == [item._path for item in items]
+    # Only the file just written is known to be in the page cache (where the kernel can say).
+    assert [cached[item._path] for item in items] == [False, False, False, hasattr(os, "RWF_NOWAIT")]
+
+
+def test_prefetch_wakes_for_a_sixteenth_of_its_room_at_a_time(tmp_path):
+    items = [InputFile(tmp_path / f"{n}.txt", Path(f"{n}.txt")) for n in range(40)]
+    asked: queue.Queue[str] = queue.Queue()
+    with Prefetch(items, ahead=32, advise=asked.put) as prefetch:
+        assert len([asked.get(timeout=10) for _ in range(32)]) == 32
+        prefetch.done()
+        with pytest.raises(queue.Empty):  # one read does not give the room back yet
+            asked.get(timeout=0.2)
+        prefetch.done()
+        assert [asked.get(timeout=10) for _ in range(2)] == [items[32]._path, items[33]._path]
+
+
+def test_prefetch_looks_at_few_inputs_while_they_are_all_cached(tmp_path):
+    from cleancorp.read import CACHED_IN_A_ROW as ROW
+
+    items = [InputFile(tmp_path / f"{n}.txt", Path(f"{n}.txt")) for n in range(7 * ROW)]
+    not_cached = {items[4 * ROW]._path}
+    asked: list[str] = []
+
+    def advise(path: str) -> bool:
+        asked.append(path)
+        return path not in not_cached
+
+    with Prefetch(items, ahead=len(items), advise=advise) as prefetch:
+        prefetch._thread.join(timeout=10)
+    looked_at = [int(Path(path).stem) for path in asked]
+    after_the_miss = list(range(4 * ROW + 1, 5 * ROW + 1))  # each again, until a row is cached
+    assert looked_at == [*range(ROW + 1), 2 * ROW, 3 * ROW, 4 * ROW, *after_the_miss, 6 * ROW]
