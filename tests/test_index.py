@@ -391,3 +391,20 @@ def test_is_empty_reads_one_row(tmp_path):
     assert not index.is_empty() and len(index) == 1
     index.forget(["a"])
     assert index.is_empty()
+
+
+def test_forgetting_a_document_deletes_its_rows_through_indexes_not_a_scan(tmp_path):
+    index = CorpusIndex.open(tmp_path, IndexParams.of(DedupSettings()))
+    index.add_documents([("a", 100, [(0, 1), (1, 2)]), ("b", 100, [(0, 3)]), ("c", 100, [(0, 1)])])
+    index.add_blocks([(7, "a"), (9, "b"), (9, "c")])
+    statements: list[str] = []
+    index.db.set_trace_callback(statements.append)
+    index.forget(["a"])
+    index.add_documents([("b", 90, [(0, 4)])])  # replaces b's entry
+    index.db.set_trace_callback(None)
+    deletes = [sql for sql in statements if sql.lstrip().upper().startswith("DELETE")]
+    assert {sql.split()[2] for sql in deletes} == {"bands", "blocks", "docs"}
+    plans = [row[-1] for sql in deletes for row in index.db.execute("EXPLAIN QUERY PLAN " + sql)]
+    assert plans and not [plan for plan in plans if plan.startswith("SCAN")]  # each a SEARCH
+    assert index.candidates([(0, 1), (1, 2)]) == ["c"] and index.candidates([(0, 3)]) == []
+    assert index.candidates([(0, 4)]) == ["b"] and index.block_clusters([7, 9]) == {9: {"c"}}

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .bulk import insert_rows
 from .document import Document
 from .read import InputFile, display_path, input_id
 
@@ -71,9 +72,10 @@ class Manifest:
 
     def record(self, cleaned: Iterable[tuple[Document, InputFile]], options: str) -> None:
         """Remember every document whose bytes were read (unreadable ones are retried next run)."""
-        self.db.executemany(
-            "INSERT OR REPLACE INTO manifest VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
+        insert_rows(
+            self.db,
+            "INSERT OR REPLACE INTO manifest",
+            (
                 (
                     item.key,
                     doc.source_size,
@@ -85,7 +87,7 @@ class Manifest:
                 )
                 for doc, item in cleaned
                 if doc.source_sha256
-            ],
+            ),
         )
 
     def touch(self, moved: Iterable[tuple[bytes, int]]) -> None:
@@ -131,7 +133,7 @@ class SeenInputs:
             self._flush()
 
     def _flush(self) -> None:
-        self.db.executemany("INSERT OR IGNORE INTO temp.seen VALUES (?, ?, ?, ?)", self._rows)
+        insert_rows(self.db, "INSERT OR IGNORE INTO temp.seen", self._rows)
         self._rows.clear()
 
     def gone(self) -> list[bytes]:
