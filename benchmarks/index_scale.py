@@ -4,8 +4,9 @@
 
 Fills a fresh index with synthetic kept documents (random band keys, as many bands as the
 default MinHash settings give), then times candidate queries of unseen signatures and of stored
-ones, which is what a new run does for every document. The index is queried through SQLite's
-B-tree, never loaded: peak RSS is printed to show it.
+ones, which is what a new run does for every document, and forgetting documents (what a run
+does for each one it cleans again, or that is now a duplicate). The index is queried through
+SQLite's B-tree, never loaded: peak RSS is printed to show it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=20_000)
     parser.add_argument("--queries", type=int, default=2_000)
+    parser.add_argument("--forget", type=int, default=1_000, help="documents forgotten, spread out")
     args = parser.parse_args()
     settings = DedupSettings()
     bands, rows = _bands(settings.lsh_threshold, settings.num_perm)
@@ -56,6 +58,10 @@ def main() -> None:
                 begin = time.perf_counter()
                 index.candidates(query)
                 timings.append(time.perf_counter() - begin)
+            step = max(1, args.docs // args.forget)
+            begin = time.perf_counter()
+            index.forget(f"site/{n:08d}" for n in range(0, args.docs, step))
+            forgetting = time.perf_counter() - begin
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     timings.sort()
     print(f"{args.docs} kept documents, {bands} bands of {rows} rows: {size / 1e6:.0f} MB, "
@@ -63,6 +69,7 @@ def main() -> None:
           f"({args.docs / filled:.0f} docs/s)")  # fmt: skip
     print(f"query (one document, all bands): median {statistics.median(timings) * 1e3:.3f} ms, "
           f"p99 {timings[int(len(timings) * 0.99)] * 1e3:.3f} ms; peak RSS {rss:.0f} MB")  # fmt: skip
+    print(f"forgetting {len(range(0, args.docs, step))} documents: {forgetting:.2f} s")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ import contextlib
 import json
 import sqlite3
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .band_rows import BandKeys, band_key_column, rows_of, stored_rows
 from .bulk import insert_columns, insert_rows
 from .dedup import DedupSettings
 from .read import is_utf8
@@ -51,7 +52,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs (
     number INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, body_chars INTEGER,
-    bands BLOB  -- its rows of the bands table (little-endian int64 keys), to delete them one by one
+    bands BLOB  -- its rows of the bands table (_stored_rows), to delete them one by one
 );
 CREATE TABLE IF NOT EXISTS bands (
     key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)
@@ -61,28 +62,6 @@ CREATE TABLE IF NOT EXISTS blocks (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS blocks_by_doc ON blocks (doc);
 """
-
-
-_STORED_KEYS = np.dtype("<i8")  # a document's band keys in ``docs.bands``, the same on any machine
-
-BandKeys = Sequence[tuple[int, int]] | np.ndarray  # (band, key) pairs, or a key per band in order
-
-
-@cache
-def _band_numbers(count: int) -> np.ndarray:
-    return np.arange(count, dtype=np.int64) << 32
-
-
-def _band_key_column(band_keys: BandKeys) -> np.ndarray:
-    """A document's rows of the ``bands`` table: each band's number in the high 32 bits of its key.
-
-    >>> _band_key_column(np.array([7, 9], dtype=np.uint32)).tolist() == [7, 1 << 32 | 9]
-    True
-    """
-    if isinstance(band_keys, np.ndarray):
-        return _band_numbers(len(band_keys)) | band_keys.astype(np.int64)
-    pairs = np.array(band_keys, dtype=np.int64).reshape(-1, 2)
-    return pairs[:, 0] << 32 | pairs[:, 1]
 
 
 def _signed(key: int) -> int:
@@ -280,13 +259,15 @@ class CorpusIndex:
             # Numbered here, not by SQLite one insert at a time: the rows go in with one statement.
             first = self.db.execute("SELECT coalesce(max(number), 0) + 1 FROM docs").fetchone()[0]
             numbers = range(first, first + len(entries))
-            per_document = [_band_key_column(band_keys) for _, _, band_keys in entries]
+            per_document = [band_key_column(band_keys) for _, _, band_keys in entries]
             insert_rows(
                 self.db,
                 "INSERT INTO docs (number, id, body_chars, bands)",
                 (
-                    (number, doc_id, chars, keys.astype(_STORED_KEYS).tobytes())
-                    for number, (doc_id, chars, _), keys in zip(numbers, entries, per_document, strict=True)
+                    (number, doc_id, chars, stored_rows(band_keys, column))
+                    for number, (doc_id, chars, band_keys), column in zip(
+                        numbers, entries, per_document, strict=True
+                    )
                 ),
             )
             owners = np.repeat(numbers, [len(part) for part in per_document])
@@ -301,8 +282,8 @@ class CorpusIndex:
         row = self.db.execute("SELECT number, bands FROM docs WHERE id = ?", (doc_id,)).fetchone()
         if row is not None:
             number, bands = row
-            keys = np.frombuffer(bands or b"", dtype=_STORED_KEYS).tolist()
-            self.db.executemany("DELETE FROM bands WHERE key = ? AND doc = ?", zip(keys, repeat(number)))
+            rows = zip(rows_of(bands), repeat(number))
+            self.db.executemany("DELETE FROM bands WHERE key = ? AND doc = ?", rows)
             self.db.execute("DELETE FROM blocks WHERE doc = ?", (number,))
             self.db.execute("DELETE FROM docs WHERE number = ?", (number,))
 
@@ -319,7 +300,7 @@ class CorpusIndex:
         """For each block key seen before: the kept documents (stories) it was seen in."""
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key INTEGER PRIMARY KEY)")
         self.db.execute("DELETE FROM wanted")
-        self.db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((_signed(k),) for k in keys))
+        insert_rows(self.db, "INSERT OR IGNORE INTO wanted", ((_signed(k),) for k in keys))
         found: dict[int, set[str]] = {}
         rows = self.db.execute(
             "SELECT blocks.key, docs.id FROM wanted JOIN blocks ON blocks.key = wanted.key "
@@ -386,7 +367,7 @@ class CorpusIndex:
             return {doc_id: number for doc_id, number in rows if doc_id in doc_ids}
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_ids (id TEXT PRIMARY KEY)")
         self.db.execute("DELETE FROM wanted_ids")
-        self.db.executemany("INSERT OR IGNORE INTO wanted_ids VALUES (?)", ((i,) for i in doc_ids))
+        insert_rows(self.db, "INSERT OR IGNORE INTO wanted_ids", ((i,) for i in doc_ids))
         rows = self.db.execute(
             "SELECT docs.id, docs.number FROM wanted_ids JOIN docs ON docs.id = wanted_ids.id"
         )
