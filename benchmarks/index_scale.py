@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from cleancorp.dedup import DedupSettings
 from cleancorp.index import INDEX_NAME, CorpusIndex, IndexParams
 from cleancorp.signing import _bands
@@ -35,10 +37,11 @@ def main() -> None:
     bands, rows = _bands(settings.lsh_threshold, settings.num_perm)
     rng = random.Random(1)
 
-    def keys() -> list[tuple[int, int]]:
-        return [(band, rng.getrandbits(32)) for band in range(bands)]
+    def keys() -> np.ndarray:
+        """A key per band, in order, as signing gives them to the index."""
+        return np.array([rng.getrandbits(32) for _ in range(bands)], dtype=np.uint32)
 
-    stored: list[list[tuple[int, int]]] = []
+    stored: list[np.ndarray] = []
     with tempfile.TemporaryDirectory() as folder:
         state = Path(folder)
         started = time.perf_counter()
@@ -56,7 +59,7 @@ def main() -> None:
             for number in range(args.queries):
                 query = stored[number % len(stored)] if number % 2 else keys()
                 begin = time.perf_counter()
-                index.candidates(query)
+                index.candidates(enumerate(query.tolist()))
                 timings.append(time.perf_counter() - begin)
             step = max(1, args.docs // args.forget)
             begin = time.perf_counter()
