@@ -7,6 +7,7 @@ import sqlite3
 from itertools import groupby
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
@@ -395,7 +396,8 @@ def test_is_empty_reads_one_row(tmp_path):
 
 def test_forgetting_a_document_deletes_its_rows_through_indexes_not_a_scan(tmp_path):
     index = CorpusIndex.open(tmp_path, IndexParams.of(DedupSettings()))
-    index.add_documents([("a", 100, [(0, 1), (1, 2)]), ("b", 100, [(0, 3)]), ("c", 100, [(0, 1)])])
+    signed_c = np.array([1, 5], dtype=np.uint32)  # a key per band, as signing gives them
+    index.add_documents([("a", 100, [(0, 1), (1, 2)]), ("b", 100, [(0, 3)]), ("c", 100, signed_c)])
     index.add_blocks([(7, "a"), (9, "b"), (9, "c")])
     statements: list[str] = []
     index.db.set_trace_callback(statements.append)
@@ -408,3 +410,6 @@ def test_forgetting_a_document_deletes_its_rows_through_indexes_not_a_scan(tmp_p
     assert plans and not [plan for plan in plans if plan.startswith("SCAN")]  # each a SEARCH
     assert index.candidates([(0, 1), (1, 2)]) == ["c"] and index.candidates([(0, 3)]) == []
     assert index.candidates([(0, 4)]) == ["b"] and index.block_clusters([7, 9]) == {9: {"c"}}
+    index.forget(["c"])
+    assert index.candidates([(0, 1), (1, 5)]) == [] and index.block_clusters([9]) == {}
+    assert index.db.execute("SELECT count(*) FROM bands").fetchone()[0] == 1  # b's only

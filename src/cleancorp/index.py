@@ -52,7 +52,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs (
     number INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, body_chars INTEGER,
-    bands BLOB  -- its rows of the bands table (_stored_rows), to delete them one by one
+    bands BLOB  -- its rows of the bands table (band_rows.stored_rows), to delete them one by one
 );
 CREATE TABLE IF NOT EXISTS bands (
     key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)
