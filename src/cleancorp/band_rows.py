@@ -31,25 +31,25 @@ def band_key_column(band_keys: BandKeys) -> np.ndarray:
     return pairs[:, 0] << 32 | pairs[:, 1]
 
 
-def stored_rows(band_keys: BandKeys, column: np.ndarray) -> bytes:
+def stored_rows(band_keys: BandKeys) -> bytes:
     """A document's rows of the ``bands`` table as ``docs.bands`` keeps them (little-endian, the
     same on any machine): a key per band in order, as signing gives them, takes 4 bytes a band;
     other (band, key) pairs take 8 after a marker byte (a length that is no multiple of 4).
 
-    >>> [stored_rows(keys, band_key_column(keys)).hex() for keys in (np.array([7], np.uint32), [(2, 9)])]
+    >>> [stored_rows(keys).hex() for keys in (np.array([7], np.uint32), [(2, 9)])]
     ['07000000', '000900000002000000']
-    >>> rows_of(stored_rows([(2, 9)], band_key_column([(2, 9)]))) == [2 << 32 | 9]
+    >>> rows_of(stored_rows([(2, 9)])) == [2 << 32 | 9]
     True
     """
     if isinstance(band_keys, np.ndarray):
         return band_keys.astype("<u4").tobytes()
-    return b"\0" + column.astype("<i8").tobytes()
+    return b"\0" + band_key_column(band_keys).astype("<i8").tobytes()
 
 
 def rows_of(stored: bytes | None) -> list[int]:
     """The ``bands`` keys of a document from :func:`stored_rows`.
 
-    >>> rows_of(stored_rows(np.array([7, 9], np.uint32), band_key_column(np.array([7, 9], np.uint32))))
+    >>> rows_of(stored_rows(np.array([7, 9], np.uint32)))
     [7, 4294967305]
     """
     if not stored:

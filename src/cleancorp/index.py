@@ -256,20 +256,18 @@ class CorpusIndex:
             if not self.is_empty():  # else there is nothing to replace (a first run)
                 for doc_id in sorted(self._numbers({doc_id for doc_id, _, _ in entries})):
                     self._forget(doc_id)  # only those the index has: most are new
-            # Numbered here, not by SQLite one insert at a time: the rows go in with one statement.
+            # Numbered here, not by SQLite one insert at a time: the rows go in a hundred a statement.
             first = self.db.execute("SELECT coalesce(max(number), 0) + 1 FROM docs").fetchone()[0]
             numbers = range(first, first + len(entries))
-            per_document = [band_key_column(band_keys) for _, _, band_keys in entries]
             insert_rows(
                 self.db,
                 "INSERT INTO docs (number, id, body_chars, bands)",
                 (
-                    (number, doc_id, chars, stored_rows(band_keys, column))
-                    for number, (doc_id, chars, band_keys), column in zip(
-                        numbers, entries, per_document, strict=True
-                    )
+                    (number, doc_id, chars, stored_rows(band_keys))
+                    for number, (doc_id, chars, band_keys) in zip(numbers, entries, strict=True)
                 ),
             )
+            per_document = [band_key_column(band_keys) for _, _, band_keys in entries]
             owners = np.repeat(numbers, [len(part) for part in per_document])
             keys = np.concatenate(per_document)
             # The owners are in order already: a stable sort of the keys alone orders the rows.
